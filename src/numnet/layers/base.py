@@ -1,0 +1,86 @@
+"""The contract every layer follows.
+
+A layer holds two aligned lists, ``params`` and ``grads``. ``forward(x,
+train=True)`` computes the output and caches what ``backward`` needs;
+``backward(dout)`` writes the parameter gradients *in place*
+(``grad[...] = ...``, so that optimizers may keep references to them) and
+returns the gradient with respect to the input. ``backward`` never mutates
+``dout``.
+
+A loss layer's ``forward(x, t)`` returns a float and its ``backward()``
+(``dout=1.0``) starts the chain.
+
+For saving (:mod:`numnet.io`) a layer describes itself: ``get_config()`` gives
+the JSON-able keyword arguments that ``from_config`` rebuilds it from,
+``param_names`` names its parameters and ``state_names`` the non-trainable
+arrays (attributes, such as running statistics) that must be saved too. Every
+subclass registers itself by class name in :data:`LAYER_REGISTRY`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+__all__ = ["Layer", "LossLayer", "LAYER_REGISTRY"]
+
+#: Class name -> layer class, filled by every subclass of :class:`Layer`.
+LAYER_REGISTRY: dict[str, type[Layer]] = {}
+
+
+class Layer:
+    """Base class of all layers (see the module docstring for the contract)."""
+
+    #: Names of the trainable parameters, aligned with ``params``.
+    param_names: ClassVar[tuple[str, ...]] = ()
+    #: Names of array attributes that are state but not parameters.
+    state_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        LAYER_REGISTRY[cls.__name__] = cls
+
+    def __init__(self) -> None:
+        self.params: list[NDArray] = []
+        self.grads: list[NDArray] = []
+
+    def forward(self, x: NDArray, train: bool = True) -> NDArray:
+        raise NotImplementedError
+
+    def backward(self, dout: NDArray) -> NDArray:
+        raise NotImplementedError
+
+    def __call__(self, x: NDArray, train: bool = True) -> NDArray:
+        return self.forward(x, train=train)
+
+    def get_config(self) -> dict[str, Any]:
+        """JSON-able keyword arguments from which ``from_config`` rebuilds this layer."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Layer:
+        """Build a layer of the saved architecture; its arrays are loaded afterwards."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class LossLayer(Layer):
+    """A layer that ends the network: ``forward(x, t)`` returns the loss as a float.
+
+    ``output(x)`` maps the network's scores to its prediction (probabilities
+    for classification losses) without computing a loss.
+    """
+
+    def forward(self, x: NDArray, t: NDArray) -> float:  # type: ignore[override]
+        raise NotImplementedError
+
+    def backward(self, dout: float = 1.0) -> NDArray:
+        raise NotImplementedError
+
+    def output(self, x: NDArray) -> NDArray:
+        raise NotImplementedError
