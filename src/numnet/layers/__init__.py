@@ -1,0 +1,24 @@
+"""Layers: each a forward/backward pair following the contract in :mod:`numnet.layers.base`."""
+
+from numnet.layers.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from numnet.layers.base import LAYER_REGISTRY, Layer, LossLayer
+from numnet.layers.core import Affine, Dense, Flatten
+from numnet.layers.losses import MeanSquaredLoss, SigmoidWithLoss, SoftmaxWithLoss
+
+__all__ = [
+    "Layer",
+    "LossLayer",
+    "LAYER_REGISTRY",
+    "Affine",
+    "Dense",
+    "Flatten",
+    "Sigmoid",
+    "ReLU",
+    "LeakyReLU",
+    "Tanh",
+    "Identity",
+    "Softmax",
+    "SoftmaxWithLoss",
+    "SigmoidWithLoss",
+    "MeanSquaredLoss",
+]
