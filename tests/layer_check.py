@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from numnet.gradient import numerical_gradient
+from numnet.gradient import numerical_gradient, relative_error
 
 TOLERANCE = 1e-6
-
-
-def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """max |a - n| / max(|a| + |n|, tiny), the usual scale-free error measure."""
-    scale = np.maximum(np.abs(analytic) + np.abs(numeric), 1e-8)
-    return float(np.max(np.abs(analytic - numeric) / scale)) if analytic.size else 0.0
 
 
 def check_layer_gradients(layer, x: np.ndarray, seed: int = 0, h: float = 1e-5) -> dict[str, float]:

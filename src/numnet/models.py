@@ -1,0 +1,431 @@
+"""Networks built from layers: Sequential and the classic models on top of it.
+
+A model is a list of layers followed by a loss layer. ``predict(x)`` runs the
+layers with ``train=False`` and returns the scores (the input of the loss
+layer, as in the textbook); ``forward(x, t)`` runs them in training mode and
+returns the loss; ``backward()`` fills every layer's ``grads``.
+
+Every model describes itself for saving: ``get_config()`` is JSON-able and
+``from_config(config, dtype)`` rebuilds the architecture; ``named_arrays()``
+and ``load_named_arrays()`` carry the parameters and layer state under stable
+names (``"0.W"``, ``"0.b"``, ``"3.running_mean"``, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+from numnet._checks import check_positive_int
+from numnet.gradient import numerical_gradient
+from numnet.layers import (
+    LAYER_REGISTRY,
+    Affine,
+    Dense,
+    Layer,
+    LossLayer,
+    MeanSquaredLoss,
+    ReLU,
+    Sigmoid,
+    SigmoidWithLoss,
+    SoftmaxWithLoss,
+    Tanh,
+)
+
+__all__ = [
+    "MODEL_REGISTRY",
+    "Sequential",
+    "TwoLayerNet",
+    "MLP",
+    "LogisticRegression",
+    "ACTIVATIONS",
+    "OUTPUTS",
+]
+
+#: Class name -> model class, filled by every subclass of :class:`Sequential`.
+MODEL_REGISTRY: dict[str, type[Sequential]] = {}
+
+#: Hidden activations by name.
+ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+#: Output kinds by name -> the loss layer that ends the network.
+OUTPUTS: dict[str, type[LossLayer]] = {
+    "softmax": SoftmaxWithLoss,
+    "sigmoid": SigmoidWithLoss,
+    "identity": MeanSquaredLoss,
+}
+
+
+def _layer_spec(layer: Layer) -> dict[str, Any]:
+    return {"type": type(layer).__name__, "config": layer.get_config()}
+
+
+def _build_layer(spec: dict[str, Any], dtype: DTypeLike) -> Layer:
+    try:
+        cls = LAYER_REGISTRY[spec["type"]]
+    except KeyError:
+        raise ValueError(f"unknown layer type {spec.get('type')!r} in the model description") from None
+    return cls.from_config(spec.get("config", {}), dtype=dtype)
+
+
+def _choose(name: str, options: dict[str, Any], argument: str) -> Any:
+    if name not in options:
+        raise ValueError(f"{argument} must be one of {sorted(options)}, got {name!r}")
+    return options[name]
+
+
+class Sequential:
+    """A stack of layers ending in a loss layer.
+
+    Args:
+        layers: the layers in order, e.g. ``[Dense(784, 100), ReLU(), Dense(100, 10)]``.
+        loss: the loss layer, e.g. ``SoftmaxWithLoss()``.
+        seed: seeds the model's generator, which layers that draw random
+            numbers (``Dropout``) use when they were given none.
+
+    Attributes:
+        params, grads: every layer's parameters and gradients, in order.
+        param_names: stable names of ``params`` (``"<layer index>.<name>"``).
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        MODEL_REGISTRY[cls.__name__] = cls
+
+    def __init__(self, layers: Sequence[Layer], loss: LossLayer, seed: int | None = None) -> None:
+        layers = list(layers)
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Layer) or isinstance(layer, LossLayer):
+                raise TypeError(f"layers[{index}] must be a numnet layer (not a loss), got {layer!r}")
+        if not isinstance(loss, LossLayer):
+            raise TypeError(f"loss must be a loss layer such as SoftmaxWithLoss(), got {loss!r}")
+        self.layers = layers
+        self.loss_layer = loss
+        self.rng = np.random.default_rng(seed)
+        for layer in layers:
+            if getattr(layer, "rng", False) is None:
+                layer.rng = self.rng
+        self.params: list[NDArray] = [p for layer in layers for p in layer.params]
+        self.grads: list[NDArray] = [g for layer in layers for g in layer.grads]
+        self.param_names: list[str] = [
+            f"{index}.{name}" for index, layer in enumerate(layers) for name in layer.param_names
+        ]
+        self.scores: NDArray | None = None
+
+    # ------------------------------------------------------------ computing
+    @property
+    def dtype(self) -> np.dtype:
+        """The floating dtype of the parameters (float32 unless built otherwise)."""
+        return self.params[0].dtype if self.params else np.dtype(np.float32)
+
+    def _run_layers(self, x: NDArray, train: bool) -> NDArray:
+        for layer in self.layers:
+            x = layer.forward(x, train=train)
+        return x
+
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """Scores (the loss layer's input) for ``x`` (N, ...), in inference mode: (N, K)."""
+        return self._scores(x, batch_size)
+
+    def predict_proba(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """The output activation (softmax, sigmoid or identity) applied to :meth:`predict`."""
+        return self.loss_layer.output(self._scores(x, batch_size))
+
+    def _scores(self, x: ArrayLike, batch_size: int | None) -> NDArray:
+        return self._in_batches(x, batch_size, lambda xb: self._run_layers(xb, train=False))
+
+    def forward(self, x: NDArray, t: NDArray, train: bool = True) -> float:
+        """The loss of the batch ``x`` (N, ...) with targets ``t``; caches for :meth:`backward`."""
+        _check_lengths(x, t)
+        self.scores = self._run_layers(x, train)
+        return self.loss_layer.forward(self.scores, t)
+
+    def check_data(self, x: NDArray, t: NDArray) -> None:
+        """Raise ValueError unless ``(x, t)`` fits the model, without training on it.
+
+        Cheap: one sample goes through the layers (checking that the input
+        shape chains) and the loss layer checks every target against zero scores.
+        """
+        _check_lengths(x, t)
+        if len(x) == 0:
+            raise ValueError("x must hold at least one sample, got an empty array")
+        scores = self._run_layers(x[:1], train=False)
+        self.loss_layer.forward(np.zeros((len(t), *scores.shape[1:]), scores.dtype), t)
+
+    def backward(self) -> NDArray:
+        """Backpropagate from the loss; fills ``grads`` and returns dL/dx."""
+        dout = self.loss_layer.backward()
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def loss(self, x: ArrayLike, t: ArrayLike) -> float:
+        """The loss on ``(x, t)`` in inference mode (no dropout, running batch-norm statistics)."""
+        x, t = self._as_input(x), np.asarray(t)
+        return self.forward(x, t, train=False)
+
+    def gradient(self, x: NDArray, t: NDArray) -> dict[str, NDArray]:
+        """Gradients of the loss by backpropagation, keyed by :attr:`param_names`.
+
+        The values are the layers' own gradient arrays (overwritten by the next backward).
+        """
+        self.forward(self._as_input(x), np.asarray(t), train=True)
+        self.backward()
+        return dict(zip(self.param_names, self.grads))
+
+    def numerical_gradient(self, x: NDArray, t: NDArray) -> dict[str, NDArray]:
+        """Gradients of the loss by central differences (slow; for checking), keyed like :meth:`gradient`."""
+        x, t = self._as_input(x), np.asarray(t)
+        return {
+            name: numerical_gradient(lambda _: self.forward(x, t, train=True), param)
+            for name, param in zip(self.param_names, self.params)
+        }
+
+    def accuracy(self, x: ArrayLike, t: ArrayLike, batch_size: int | None = 1000) -> float:
+        """Fraction of samples whose predicted class equals the target.
+
+        Several outputs: the class is the argmax of the scores. One output: the
+        class is 1 where the output activation gives >= 0.5. ``t`` may be labels
+        (N,), binary targets (N, 1) or one-hot (N, K).
+        """
+        x, t = self._as_input(x), np.asarray(t)
+        _check_lengths(x, t)
+        return self.count_correct(self._scores(x, batch_size), t) / len(t) if len(t) else math.nan
+
+    def predict_labels(self, x: ArrayLike, batch_size: int | None = 1000) -> NDArray[np.intp]:
+        """Predicted class ids (N,) — see :meth:`accuracy` for how they are read off the scores."""
+        return self.labels_from_scores(self._scores(x, batch_size))
+
+    def labels_from_scores(self, scores: NDArray) -> NDArray[np.intp]:
+        """Class ids (N,) from scores (N, K): argmax, or output >= 0.5 for one output."""
+        if scores.ndim == 2 and scores.shape[1] > 1:
+            return np.argmax(scores, axis=1)
+        return (self.loss_layer.output(scores).reshape(len(scores)) >= 0.5).astype(np.intp)
+
+    def count_correct(self, scores: NDArray, t: NDArray) -> int:
+        """How many rows of ``scores`` (N, K) give the class of the target ``t`` (see :meth:`accuracy`)."""
+        return int(np.count_nonzero(self.labels_from_scores(scores) == _target_labels(t)))
+
+    def _as_input(self, x: ArrayLike) -> NDArray:
+        x = np.asarray(x)
+        if x.dtype != self.dtype:
+            x = x.astype(self.dtype)
+        return x
+
+    def _in_batches(self, x: ArrayLike, batch_size: int | None, fn: Callable[[NDArray], NDArray]) -> NDArray:
+        x = self._as_input(x)
+        if batch_size is None or len(x) <= batch_size:
+            return fn(x)
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size}")
+        return np.concatenate([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+
+    # ------------------------------------------------------------ describing
+    def get_config(self) -> dict[str, Any]:
+        """JSON-able description of the architecture (not the weights)."""
+        return {"layers": [_layer_spec(layer) for layer in self.layers], "loss": _layer_spec(self.loss_layer)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
+        """Rebuild the architecture described by :meth:`get_config` (weights not loaded)."""
+        layers = [_build_layer(spec, dtype) for spec in config["layers"]]
+        return Sequential(layers, _build_layer(config["loss"], dtype))
+
+    def named_arrays(self) -> dict[str, NDArray]:
+        """Parameters and layer state (running statistics) under stable names."""
+        arrays = dict(zip(self.param_names, self.params))
+        for index, layer in enumerate(self.layers):
+            for name in layer.state_names:
+                arrays[f"{index}.{name}"] = getattr(layer, name)
+        return arrays
+
+    def load_named_arrays(self, arrays: dict[str, NDArray]) -> None:
+        """Copy ``arrays`` (as given by :meth:`named_arrays`) into the model, in place.
+
+        Every name, shape and dtype is checked before anything is written.
+        """
+        own = self.named_arrays()
+        missing, unexpected = sorted(own.keys() - arrays.keys()), sorted(arrays.keys() - own.keys())
+        if missing or unexpected:
+            raise ValueError(f"arrays do not fit the model: missing {missing}, unexpected {unexpected}")
+        for name, target in own.items():
+            source = np.asarray(arrays[name])
+            if source.shape != target.shape:
+                raise ValueError(f"array {name!r} has shape {source.shape}, the model expects {target.shape}")
+            if source.dtype.kind != "f":
+                raise ValueError(f"array {name!r} has dtype {source.dtype}, expected a float array")
+        for name, target in own.items():
+            target[...] = arrays[name]
+
+    def astype(self, dtype: DTypeLike) -> Sequential:
+        """A copy of the model (same class, same weights) computing in ``dtype``."""
+        clone = type(self).from_config(self.get_config(), dtype=dtype)
+        clone.load_named_arrays(self.named_arrays())
+        return clone
+
+    def summary(self) -> str:
+        """One line per layer with its parameter shapes, then the total parameter count."""
+        lines = []
+        for index, layer in enumerate(self.layers):
+            shapes = ", ".join(f"{n} {tuple(p.shape)}" for n, p in zip(layer.param_names, layer.params))
+            lines.append(f"{index:>3}  {layer!r}" + (f"  [{shapes}]" if shapes else ""))
+        lines.append(f"     {self.loss_layer!r}")
+        lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.layers)} layers, loss={self.loss_layer!r})"
+
+
+MODEL_REGISTRY["Sequential"] = Sequential
+
+
+def _check_lengths(x: NDArray, t: NDArray) -> None:
+    if len(x) != len(t):
+        raise ValueError(f"x and t must have the same number of samples, got {len(x)} and {len(t)}")
+
+
+def _target_labels(t: NDArray) -> NDArray:
+    """Class ids (N,) from labels (N,), binary targets (N, 1) or one-hot (N, K)."""
+    if t.ndim == 2 and t.shape[1] > 1:
+        return np.argmax(t, axis=1)
+    return t.reshape(len(t))
+
+
+class TwoLayerNet(Sequential):
+    """The textbook's two-layer network: Affine → ReLU → Affine → SoftmaxWithLoss.
+
+    Weights are drawn from N(0, weight_init_std²), biases start at zero; the
+    parameters are named ``W1``, ``b1``, ``W2``, ``b2`` as in the book.
+
+    Args:
+        input_size, hidden_size, output_size: D, H and K.
+        weight_init_std: standard deviation of the initial weights.
+        seed: seeds the initial weights.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        weight_init_std: float = 0.01,
+        seed: int | None = None,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
+            check_positive_int(name, size)
+        rng = np.random.default_rng(seed)
+        dtype = np.dtype(dtype)
+        self.config = {
+            "input_size": input_size,
+            "hidden_size": hidden_size,
+            "output_size": output_size,
+            "weight_init_std": weight_init_std,
+        }
+        w1 = (weight_init_std * rng.standard_normal((input_size, hidden_size))).astype(dtype)
+        w2 = (weight_init_std * rng.standard_normal((hidden_size, output_size))).astype(dtype)
+        layers = [
+            Affine(w1, np.zeros(hidden_size, dtype)),
+            ReLU(),
+            Affine(w2, np.zeros(output_size, dtype)),
+        ]
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+        self.param_names = ["W1", "b1", "W2", "b2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(self.config)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> TwoLayerNet:
+        return cls(**config, dtype=dtype)
+
+
+class MLP(Sequential):
+    """A multi-layer perceptron of any depth: Dense → activation → … → Dense → loss.
+
+    Args:
+        sizes: layer widths from input to output, e.g. ``[784, 100, 10]``.
+        activation: hidden activation, ``"relu"``, ``"sigmoid"`` or ``"tanh"``.
+        output: ``"softmax"`` (cross-entropy over classes), ``"sigmoid"``
+            (binary cross-entropy, one output) or ``"identity"`` (squared error).
+        init: weight initializer name or callable; by default He for ReLU and
+            Xavier for sigmoid and tanh, as the textbook recommends.
+        seed: seeds the initial weights and the model's generator.
+        dtype: parameter dtype.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "relu",
+        output: str = "softmax",
+        init: str | Callable | None = None,
+        seed: int | None = None,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"sizes must list at least the input and output widths, got {sizes}")
+        for index, size in enumerate(sizes):
+            check_positive_int(f"sizes[{index}]", size)
+        activation_cls = _choose(activation, ACTIVATIONS, "activation")
+        loss_cls = _choose(output, OUTPUTS, "output")
+        if init is None:
+            init = "he" if activation == "relu" else "xavier"
+        rng = np.random.default_rng(seed)
+        self.config = {"sizes": sizes, "activation": activation, "output": output, "init": init}
+        layers: list[Layer] = []
+        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(Dense(fan_in, fan_out, init=init, rng=rng, dtype=dtype))
+            if index < len(sizes) - 2:
+                layers.append(activation_cls())
+        super().__init__(layers, loss_cls(), seed=seed)
+
+    def get_config(self) -> dict[str, Any]:
+        config = dict(self.config)
+        if callable(config["init"]):
+            config["init"] = "he"  # the weights are saved; the initializer is not needed again
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> MLP:
+        return cls(**config, dtype=dtype)
+
+
+class LogisticRegression(Sequential):
+    """Logistic regression as a one-neuron network: Dense(n_features, 1) → SigmoidWithLoss.
+
+    ``predict`` gives class labels 0/1 (N,), ``predict_proba`` gives ŷ (N,),
+    ``decision_function`` the logits (N,).
+    """
+
+    def __init__(
+        self, n_features: int, init: str | Callable = "zeros", seed: int | None = None, dtype: DTypeLike = np.float32
+    ) -> None:
+        check_positive_int("n_features", n_features)
+        self.config = {"n_features": n_features, "init": init if isinstance(init, str) else "zeros"}
+        dense = Dense(n_features, 1, init=init, rng=np.random.default_rng(seed), dtype=dtype)
+        super().__init__([dense], SigmoidWithLoss(), seed=seed)
+
+    def decision_function(self, x: ArrayLike) -> NDArray:
+        """The logits w·x + b, shape (N,)."""
+        return self._scores(x, None).reshape(-1)
+
+    def predict_proba(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """ŷ = sigmoid(w·x + b), shape (N,)."""
+        return self.loss_layer.output(self.decision_function(x))
+
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:  # type: ignore[override]
+        """Class labels (N,): 1 where ŷ >= 0.5."""
+        return (self.decision_function(x) >= 0).astype(np.intp)
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(self.config)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> LogisticRegression:
+        return cls(**config, dtype=dtype)
