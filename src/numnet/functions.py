@@ -237,5 +237,9 @@ def normalize_rows(x: ArrayLike) -> NDArray:
     x = as_float_array(x)
     if x.ndim == 0:
         raise ValueError("x must have at least one dimension, got a scalar")
-    norm = np.linalg.norm(x, axis=-1, keepdims=True)
-    return np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
+    # Dividing by the row's largest |entry| first keeps the squares inside the
+    # norm from overflowing (entries ~1e200) or underflowing to 0 (~1e-200).
+    largest = np.max(np.abs(x), axis=-1, keepdims=True, initial=0)
+    scaled = np.divide(x, largest, out=np.zeros_like(x), where=largest > 0)
+    norm = np.linalg.norm(scaled, axis=-1, keepdims=True)
+    return np.divide(scaled, norm, out=scaled, where=norm > 0)
