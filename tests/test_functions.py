@@ -486,3 +486,12 @@ def test_losses_reject_non_numeric_naming_the_argument(function, first, second):
 def test_image2vector_rejects_non_numeric():
     with pytest.raises(TypeError, match=r"^image must be a numeric"):
         image2vector(np.full((2, 2, 2), "a"))
+
+
+def test_cross_entropy_error_refuses_an_empty_batch_and_ill_shaped_single_targets():
+    with pytest.raises(ValueError, match="empty batch"):
+        cross_entropy_error(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match=r"t must be .*\(2,\).*got shape \(2, 2\)"):
+        cross_entropy_error(np.array([0.5, 0.5]), np.eye(2))
+    with pytest.raises(ValueError, match=r"got shape \(1, 1\)"):
+        cross_entropy_error(np.array([0.5, 0.5]), np.array([[1]]))

@@ -176,5 +176,12 @@ def test_gradient_descent_shapes_and_dtypes():
 
 
 def test_gradient_descent_rejects_negative_steps():
-    with pytest.raises(ValueError, match=r"step_num must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"step_num must be a non-negative integer, got -1"):
         gradient_descent(sum_of_squares, [1.0], step_num=-1)
+
+
+def test_gradient_descent_names_bad_arguments():
+    with pytest.raises(TypeError, match="init_x"):
+        gradient_descent(lambda x: float(np.sum(x**2)), np.array(["a", "b"]))
+    with pytest.raises(ValueError, match="step_num"):
+        gradient_descent(lambda x: float(np.sum(x**2)), np.zeros(2), step_num=2.5)

@@ -165,9 +165,15 @@ def cross_entropy_error(y: ArrayLike, t: ArrayLike) -> float:
     if t.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(f"t must be integer labels or one-hot targets, got dtype {t.dtype}")
     if y.ndim == 1:
-        y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.shape == (y.shape[1],) else t.reshape(-1)
+        if t.shape not in ((), y.shape):
+            raise ValueError(
+                f"t must be a class label (a scalar) or one-hot of shape {y.shape} for y of shape {y.shape}, "
+                f"got shape {t.shape}"
+            )
+        y, t = y.reshape(1, -1), t.reshape(1, -1) if t.ndim else t.reshape(1)
     n, k = y.shape
+    if n == 0:
+        raise ValueError("y must hold at least one sample, got an empty batch")
     if t.shape == y.shape:
         return float(-np.sum(t * np.log(y + CROSS_ENTROPY_DELTA)) / n)
     labels = check_labels(t, n, k, name="t")

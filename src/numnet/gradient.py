@@ -10,6 +10,8 @@ from typing import Any, Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from numnet.functions import as_float_array
+
 __all__ = ["numerical_diff", "numerical_gradient", "gradient_descent", "relative_error", "gradient_check"]
 
 
@@ -60,9 +62,9 @@ def gradient_descent(
         ``(x, path)``: the final point, shape of ``init_x``, and the points
         visited before each step, shape (step_num, *init_x.shape).
     """
-    if step_num < 0:
-        raise ValueError(f"step_num must be >= 0, got {step_num}")
-    x = np.array(init_x, dtype=np.float64 if np.asarray(init_x).dtype.kind != "f" else None)
+    if isinstance(step_num, bool) or not isinstance(step_num, (int, np.integer)) or step_num < 0:
+        raise ValueError(f"step_num must be a non-negative integer, got {step_num!r}")
+    x = as_float_array(init_x, "init_x").copy()
     path = np.empty((step_num, *x.shape), dtype=x.dtype)
     for step in range(step_num):
         path[step] = x
