@@ -232,7 +232,7 @@ class Sequential:
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
         """Rebuild the architecture described by :meth:`get_config` (weights not loaded)."""
         layers = [_build_layer(spec, dtype) for spec in config["layers"]]
-        return Sequential(layers, _build_layer(config["loss"], dtype))
+        return cls(layers, _build_layer(config["loss"], dtype))
 
     def named_arrays(self) -> dict[str, NDArray]:
         """Parameters and layer state (running statistics) under stable names."""

@@ -281,6 +281,7 @@ class Trainer:
                     logs["val_loss"], logs["val_acc"] = evaluation["loss"], evaluation["accuracy"]
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
                 self._end_epoch(logs, seconds)
+                self._progress.epoch_rng_state = rng.bit_generator.state
                 if verbose:
                     _print_epoch(progress.epoch + 1, epochs, logs, seconds, bar)
                 for callback in callbacks:
@@ -366,6 +367,11 @@ class Trainer:
         self.model.load_named_arrays(checkpoint.model.named_arrays())
         self.optimizer.load_state_dict(checkpoint.optimizer.state_dict())
         extra = checkpoint.extra
+        missing = {"iteration", "loss_sum", "correct", "seen", "seconds", "model_rng_state"} - extra.keys()
+        if missing:
+            raise ValueError(
+                f"the checkpoint {str(path)!r} was not written by Trainer.save_checkpoint: it lacks {sorted(missing)}"
+            )
         self.model.rng.bit_generator.state = extra["model_rng_state"]
         self.history = History.from_dict(checkpoint.history)
         self._progress = _Progress(
