@@ -2,8 +2,11 @@
 
 from numnet.layers.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from numnet.layers.base import LAYER_REGISTRY, Layer, LossLayer
+from numnet.layers.conv import AvgPool2D, Conv2D, MaxPool2D, col2im, im2col
 from numnet.layers.core import Affine, Dense, Flatten
 from numnet.layers.losses import MeanSquaredLoss, SigmoidWithLoss, SoftmaxWithLoss
+from numnet.layers.normalization import BatchNorm
+from numnet.layers.regularization import Dropout
 
 __all__ = [
     "Layer",
@@ -21,4 +24,11 @@ __all__ = [
     "SoftmaxWithLoss",
     "SigmoidWithLoss",
     "MeanSquaredLoss",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "im2col",
+    "col2im",
+    "BatchNorm",
+    "Dropout",
 ]
