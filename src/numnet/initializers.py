@@ -36,6 +36,7 @@ __all__ = [
     "xavier",
     "he",
     "get_initializer",
+    "describe_init",
     "INITIALIZER_NAMES",
 ]
 
@@ -154,3 +155,13 @@ def get_initializer(init: Union[str, float, Initializer]) -> Initializer:
         f"init must be a name ({', '.join(INITIALIZER_NAMES)}), a float standard deviation "
         f"or a callable init(shape, rng, dtype), got {type(init).__name__} {init!r}"
     )
+
+
+def describe_init(init: Union[str, float, Initializer]) -> Union[str, float]:
+    """A JSON-able description of ``init``: its name, its std, or a callable's name."""
+    if isinstance(init, str):
+        return init
+    if isinstance(init, Real):
+        return float(init)
+    std = getattr(init, "std", None)  # set by initializers.normal(std)
+    return float(std) if std is not None else getattr(init, "__name__", type(init).__name__)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray

@@ -19,12 +19,12 @@ subclass registers itself by class name in :data:`LAYER_REGISTRY`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Union
 
 import numpy as np
-from numpy.typing import DTypeLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-__all__ = ["Layer", "LossLayer", "LAYER_REGISTRY"]
+__all__ = ["Layer", "LossLayer", "LAYER_REGISTRY", "check_dout"]
 
 #: Class name -> layer class, filled by every subclass of :class:`Layer`.
 LAYER_REGISTRY: dict[str, type[Layer]] = {}
@@ -40,7 +40,8 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        LAYER_REGISTRY[cls.__name__] = cls
+        if not cls.__name__.startswith("_"):  # private bases are not layers one saves
+            LAYER_REGISTRY[cls.__name__] = cls
 
     def __init__(self) -> None:
         self.params: list[NDArray] = []
@@ -84,3 +85,28 @@ class LossLayer(Layer):
 
     def output(self, x: NDArray) -> NDArray:
         raise NotImplementedError
+
+
+def check_dout(layer: Layer, dout: ArrayLike, expected: Union[NDArray, tuple[int, ...], None],
+               dtype: DTypeLike = None) -> NDArray:
+    """``dout`` as an array of the forward output's shape, in the layer's dtype.
+
+    Args:
+        expected: the forward output's shape, or a cached array of that shape
+            (whose dtype is then the default ``dtype``); None when ``forward``
+            has not run yet.
+        dtype: the dtype to return ``dout`` in (no copy if it already is);
+            None keeps it.
+
+    Raises RuntimeError before the first ``forward``, and ValueError when
+    ``dout``'s shape differs (instead of letting NumPy broadcast it into a
+    silently wrong gradient).
+    """
+    if expected is None:
+        raise RuntimeError(f"{layer!r}: backward() called before forward()")
+    if isinstance(expected, np.ndarray):
+        expected, dtype = expected.shape, expected.dtype if dtype is None else dtype
+    dout = np.asarray(dout, dtype=dtype)
+    if dout.shape != expected:
+        raise ValueError(f"{layer!r}: dout must have the forward output's shape {expected}, got {dout.shape}")
+    return dout

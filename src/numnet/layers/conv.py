@@ -32,9 +32,8 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
 from numnet.functions import as_float_array
-from numnet.initializers import Initializer, get_initializer
-from numnet.layers.base import Layer
-from numnet.layers.core import _describe_init, check_dout
+from numnet.initializers import Initializer, describe_init, get_initializer
+from numnet.layers.base import Layer, check_dout
 
 __all__ = ["im2col", "col2im", "Conv2D", "MaxPool2D", "AvgPool2D"]
 
@@ -255,7 +254,7 @@ class Conv2D(Layer):
         self.stride = _pair(stride, "Conv2D: stride", 1)
         self.padding = _pair(padding, "Conv2D: padding", 0)
         initializer = get_initializer(init)
-        self.init = _describe_init(init)
+        self.init = describe_init(init)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
         self.W = initializer(shape, np.random.default_rng(rng), np.dtype(dtype))
         self.b = np.zeros(self.out_channels, dtype=dtype)

@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any, Optional, Union
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
-from numnet.initializers import Initializer, get_initializer
-from numnet.layers.base import Layer
+from numnet.initializers import Initializer, describe_init, get_initializer
+from numnet.layers.base import Layer, check_dout
 
-__all__ = ["Affine", "Dense", "Flatten", "check_dout"]
-
-
-def check_dout(layer: Layer, dout: ArrayLike, expected: Union[NDArray, tuple[int, ...], None],
-               dtype: DTypeLike = None) -> NDArray:
-    """``dout`` as an array of the forward output's shape, in the layer's dtype.
-
-    Args:
-        expected: the forward output's shape, or a cached array of that shape
-            (whose dtype is then the default ``dtype``); None when ``forward``
-            has not run yet.
-        dtype: the dtype to return ``dout`` in (no copy if it already is);
-            None keeps it.
-
-    Raises RuntimeError before the first ``forward``, and ValueError when
-    ``dout``'s shape differs (instead of letting NumPy broadcast it into a
-    silently wrong gradient).
-    """
-    if expected is None:
-        raise RuntimeError(f"{layer!r}: backward() called before forward()")
-    if isinstance(expected, np.ndarray):
-        expected, dtype = expected.shape, expected.dtype if dtype is None else dtype
-    dout = np.asarray(dout, dtype=dtype)
-    if dout.shape != expected:
-        raise ValueError(f"{layer!r}: dout must have the forward output's shape {expected}, got {dout.shape}")
-    return dout
+__all__ = ["Affine", "Dense", "Flatten"]
 
 
 class Affine(Layer):
@@ -128,16 +102,6 @@ class Affine(Layer):
         return cls(np.zeros(shape, dtype=dtype), np.zeros(shape[1], dtype=dtype))
 
 
-def _describe_init(init: Union[str, float, Initializer]) -> Union[str, float]:
-    """A JSON-able description of ``init``: its name, its std, or a callable's name."""
-    if isinstance(init, str):
-        return init
-    if isinstance(init, Real):
-        return float(init)
-    std = getattr(init, "std", None)  # set by initializers.normal(std)
-    return float(std) if std is not None else getattr(init, "__name__", type(init).__name__)
-
-
 class Dense(Affine):
     """An :class:`Affine` layer that creates its parameters: W drawn by ``init``, b zeros.
 
@@ -167,7 +131,7 @@ class Dense(Affine):
             raise ValueError(f"Dense: init returned an array of shape {W.shape} and dtype {W.dtype}, "
                              f"expected shape {shape} and dtype {dtype}")
         super().__init__(W, np.zeros(shape[1], dtype=dtype))
-        self.init = _describe_init(init)
+        self.init = describe_init(init)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "init": self.init}

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
 from numnet.layers.base import Layer
-from numnet.layers.core import check_dout
+from numnet.layers.base import check_dout
 
 __all__ = ["BatchNorm"]
 

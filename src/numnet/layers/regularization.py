@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from numnet.functions import as_float_array
 from numnet.layers.base import Layer
-from numnet.layers.core import check_dout
+from numnet.layers.base import check_dout
 
 __all__ = ["Dropout"]
 
