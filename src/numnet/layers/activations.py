@@ -15,8 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from numnet.functions import as_float_array, sigmoid, softmax
-from numnet.layers.base import Layer
-from numnet.layers.base import check_dout
+from numnet.layers.base import Layer, check_dout
 
 __all__ = ["Sigmoid", "ReLU", "LeakyReLU", "Tanh", "Identity", "Softmax"]
 

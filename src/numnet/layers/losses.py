@@ -16,8 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from numnet.functions import as_float_array, check_labels, log_softmax, sigmoid, softmax
-from numnet.layers.base import LossLayer
-from numnet.layers.base import check_dout
+from numnet.layers.base import LossLayer, check_dout
 
 __all__ = ["SoftmaxWithLoss", "SigmoidWithLoss", "MeanSquaredLoss"]
 

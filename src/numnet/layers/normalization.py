@@ -9,8 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
-from numnet.layers.base import Layer
-from numnet.layers.base import check_dout
+from numnet.layers.base import Layer, check_dout
 
 __all__ = ["BatchNorm"]
 

@@ -1,0 +1,113 @@
+"""Download a file from a list of mirrors, verified, atomically.
+
+Each mirror is tried in turn. The bytes stream into a temporary file in the
+destination directory; the caller's ``verify`` checks that file, and only a
+file that passes is renamed into place (``os.replace``, atomic on one file
+system). Whatever fails, no partial or unverified file is left behind. A
+progress bar is shown with tqdm when it is installed and ``verbose`` is true.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import tempfile
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from numnet.data.errors import DatasetError
+
+__all__ = ["DOWNLOAD_TIMEOUT", "check_mirrors", "download_verified"]
+
+#: Seconds to wait for a mirror to connect or to send the next bytes.
+DOWNLOAD_TIMEOUT = 60.0
+
+_CHUNK_SIZE = 1 << 16
+
+T = TypeVar("T")
+
+
+def check_mirrors(mirrors: Any) -> tuple[str, ...]:
+    """``mirrors`` as a tuple of base URLs; ``TypeError``/``ValueError`` naming ``mirrors``."""
+    if isinstance(mirrors, (str, bytes)) or not isinstance(mirrors, Sequence):
+        raise TypeError(
+            f"mirrors must be a sequence of base URL strings, got {type(mirrors).__name__}"
+        )
+    if not mirrors:
+        raise ValueError("mirrors must name at least one base URL, got an empty sequence")
+    for mirror in mirrors:
+        if not isinstance(mirror, str):
+            raise TypeError(f"mirrors must hold URL strings, got {mirror!r}")
+    return tuple(mirrors)
+
+
+def download_verified(
+    filename: str,
+    mirrors: Sequence[str],
+    dest_dir: Path,
+    verify: Callable[[Path], T],
+    *,
+    verbose: bool = True,
+) -> T:
+    """Fetch ``<mirror>/<filename>`` into ``dest_dir/filename`` from the first good mirror.
+
+    ``verify(path)`` is called on the downloaded temporary file and must
+    raise :class:`DatasetError` if it is not the expected content; what it
+    returns is returned. Raises :class:`DatasetError` listing every mirror's
+    failure when none delivers a verified file.
+    """
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for mirror in mirrors:
+        url = f"{mirror.rstrip('/')}/{filename}"
+        fd, name = tempfile.mkstemp(dir=dest_dir, prefix=f".{filename}.", suffix=".part")
+        temp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _fetch(url, out, desc=filename, verbose=verbose)
+            result = verify(temp)
+            os.replace(temp, dest_dir / filename)
+            return result
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            failures.append(f"  {url}: {type(error).__name__}: {error}")
+        finally:
+            temp.unlink(missing_ok=True)
+    raise DatasetError(
+        f"could not download {filename} from any of {len(failures)} mirror(s):\n"
+        + "\n".join(failures)
+    )
+
+
+def _fetch(url: str, out: BinaryIO, desc: str, verbose: bool) -> None:
+    """Stream the body of ``url`` into ``out``, with a progress bar if wanted.
+
+    Raises :class:`DatasetError` when the body is shorter than its declared
+    ``Content-Length`` (``http.client`` returns a cut-off body silently).
+    """
+    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
+        header = response.headers.get("Content-Length")
+        length = int(header) if header and header.isdigit() else None
+        bar = _progress_bar(length, desc) if verbose else None
+        received = 0
+        try:
+            while chunk := response.read(_CHUNK_SIZE):
+                out.write(chunk)
+                received += len(chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+        finally:
+            if bar is not None:
+                bar.close()
+    if length is not None and received != length:
+        raise DatasetError(f"transfer cut short: received {received} of {length} bytes")
+
+
+def _progress_bar(total: int | None, desc: str) -> Any:
+    """A tqdm byte counter, or ``None`` when tqdm is not installed (then silent)."""
+    try:
+        from tqdm import tqdm  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, leave=False)
