@@ -25,8 +25,13 @@ from numnet.gradient import numerical_gradient
 from numnet.layers import (
     LAYER_REGISTRY,
     Affine,
+    BatchNorm,
+    Conv2D,
     Dense,
+    Dropout,
+    Flatten,
     Layer,
+    MaxPool2D,
     LossLayer,
     MeanSquaredLoss,
     ReLU,
@@ -42,6 +47,8 @@ __all__ = [
     "TwoLayerNet",
     "MLP",
     "LogisticRegression",
+    "SimpleConvNet",
+    "ConvNet",
     "ACTIVATIONS",
     "OUTPUTS",
 ]
@@ -354,7 +361,9 @@ class MLP(Sequential):
             (binary cross-entropy, one output) or ``"identity"`` (squared error).
         init: weight initializer name or callable; by default He for ReLU and
             Xavier for sigmoid and tanh, as the textbook recommends.
-        seed: seeds the initial weights and the model's generator.
+        batch_norm: put a BatchNorm between each hidden Dense and its activation.
+        dropout: if > 0, a Dropout of this rate after each hidden activation.
+        seed: seeds the initial weights and the model's generator (dropout masks).
         dtype: parameter dtype.
     """
 
@@ -364,6 +373,8 @@ class MLP(Sequential):
         activation: str = "relu",
         output: str = "softmax",
         init: str | Callable | None = None,
+        batch_norm: bool = False,
+        dropout: float = 0.0,
         seed: int | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
@@ -377,12 +388,23 @@ class MLP(Sequential):
         if init is None:
             init = "he" if activation == "relu" else "xavier"
         rng = np.random.default_rng(seed)
-        self.config = {"sizes": sizes, "activation": activation, "output": output, "init": init}
+        self.config = {
+            "sizes": sizes,
+            "activation": activation,
+            "output": output,
+            "init": init,
+            "batch_norm": batch_norm,
+            "dropout": dropout,
+        }
         layers: list[Layer] = []
-        for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
             layers.append(Dense(fan_in, fan_out, init=init, rng=rng, dtype=dtype))
-            if index < len(sizes) - 2:
-                layers.append(activation_cls())
+            if batch_norm:
+                layers.append(BatchNorm(fan_out, dtype=dtype))
+            layers.append(activation_cls())
+            if dropout:
+                layers.append(Dropout(dropout))
+        layers.append(Dense(sizes[-2], sizes[-1], init=init, rng=rng, dtype=dtype))
         super().__init__(layers, loss_cls(), seed=seed)
 
     def get_config(self) -> dict[str, Any]:
@@ -429,3 +451,141 @@ class LogisticRegression(Sequential):
     @classmethod
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> LogisticRegression:
         return cls(**config, dtype=dtype)
+
+
+class SimpleConvNet(Sequential):
+    """The textbook's convolutional network for MNIST.
+
+    Conv2D(C, filters, kernel_size) → ReLU → MaxPool2D(2) → Dense(hidden_size)
+    → ReLU → Dense(output_size) → SoftmaxWithLoss.
+
+    Args:
+        input_shape: (C, H, W) of one image, (1, 28, 28) for MNIST.
+        filters, kernel_size, stride, padding: the convolution (30 filters of 5×5 in the book).
+        hidden_size, output_size: widths of the two dense layers.
+        init: weight initializer (He by default; the book uses ``0.01``).
+        seed: seeds the initial weights.
+    """
+
+    def __init__(
+        self,
+        input_shape: Sequence[int] = (1, 28, 28),
+        filters: int = 30,
+        kernel_size: int = 5,
+        stride: int = 1,
+        padding: int = 0,
+        hidden_size: int = 100,
+        output_size: int = 10,
+        init: str | float = "he",
+        seed: int | None = None,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
+        channels, height, width = _image_shape(input_shape)
+        rng = np.random.default_rng(seed)
+        self.config = {
+            "input_shape": [channels, height, width],
+            "filters": filters,
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "hidden_size": hidden_size,
+            "output_size": output_size,
+            "init": init,
+        }
+        conv = Conv2D(channels, filters, kernel_size, stride, padding, init=init, rng=rng, dtype=dtype)
+        conv_height, conv_width = conv.output_size(height, width)
+        pooled = filters * (conv_height // 2) * (conv_width // 2)
+        layers = [
+            conv,
+            ReLU(),
+            MaxPool2D(2),
+            Dense(pooled, hidden_size, init=init, rng=rng, dtype=dtype),
+            ReLU(),
+            Dense(hidden_size, output_size, init=init, rng=rng, dtype=dtype),
+        ]
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(self.config)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> SimpleConvNet:
+        return cls(**config, dtype=dtype)
+
+
+class ConvNet(Sequential):
+    """A deeper convolutional network built from blocks, in the style of VGG.
+
+    Each block is a run of 3×3 convolutions (padding 1), each followed by
+    BatchNorm (optional) and ReLU, then a 2×2 max pool and, optionally,
+    Dropout. Then Flatten → Dense(hidden) → ReLU → Dropout → Dense(output).
+
+    Args:
+        input_shape: (C, H, W) of one image.
+        blocks: filters of each convolution, per block, e.g. ``((16, 16), (32, 32))``.
+        hidden_size: width of the dense layer after the blocks.
+        output_size: number of classes.
+        batch_norm: add BatchNorm after each convolution.
+        dropout: rate of the Dropout after each block and after the dense layer (0 for none).
+        seed: seeds the initial weights and the dropout masks.
+    """
+
+    def __init__(
+        self,
+        input_shape: Sequence[int] = (1, 28, 28),
+        blocks: Sequence[Sequence[int]] = ((16, 16), (32, 32)),
+        hidden_size: int = 128,
+        output_size: int = 10,
+        batch_norm: bool = True,
+        dropout: float = 0.25,
+        seed: int | None = None,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
+        channels, height, width = _image_shape(input_shape)
+        blocks = [list(block) for block in blocks]
+        if not blocks or not all(blocks):
+            raise ValueError(f"blocks must list at least one block of at least one convolution, got {blocks}")
+        rng = np.random.default_rng(seed)
+        self.config = {
+            "input_shape": [channels, height, width],
+            "blocks": blocks,
+            "hidden_size": hidden_size,
+            "output_size": output_size,
+            "batch_norm": batch_norm,
+            "dropout": dropout,
+        }
+        layers: list[Layer] = []
+        for block in blocks:
+            for filters in block:
+                layers.append(Conv2D(channels, filters, 3, padding=1, rng=rng, dtype=dtype))
+                if batch_norm:
+                    layers.append(BatchNorm(filters, dtype=dtype))
+                layers.append(ReLU())
+                channels = filters
+            if height < 2 or width < 2:
+                raise ValueError(f"input_shape {tuple(input_shape)} is too small for {len(blocks)} pooling blocks")
+            layers.append(MaxPool2D(2))
+            height, width = height // 2, width // 2
+            if dropout:
+                layers.append(Dropout(dropout))
+        layers += [Flatten(), Dense(channels * height * width, hidden_size, rng=rng, dtype=dtype), ReLU()]
+        if dropout:
+            layers.append(Dropout(dropout))
+        layers.append(Dense(hidden_size, output_size, rng=rng, dtype=dtype))
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(self.config)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> ConvNet:
+        return cls(**config, dtype=dtype)
+
+
+def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
+    shape = tuple(input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"input_shape must be (channels, height, width), got {shape}")
+    for name, size in zip(("channels", "height", "width"), shape):
+        check_positive_int(f"input_shape {name}", size)
+    return shape  # type: ignore[return-value]

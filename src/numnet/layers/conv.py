@@ -266,12 +266,16 @@ class Conv2D(Layer):
         self._x_shape: tuple[int, ...] = ()
         self._out_shape: tuple[int, ...] | None = None
 
+    def output_size(self, height: int, width: int) -> tuple[int, int]:
+        """(OH, OW) of this convolution on (height, width) inputs; ValueError if the kernel does not fit."""
+        return _output_size((height, width), self.kernel_size, self.stride, self.padding, repr(self))
+
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         """(N, C, H, W) -> (N, FN, OH, OW), as one product of im2col(x) with the filters."""
         x = np.asarray(x)
         _check_images(x, repr(self), self.in_channels)
         n = x.shape[0]
-        oh, ow = _output_size(x.shape[2:], self.kernel_size, self.stride, self.padding, repr(self))
+        oh, ow = self.output_size(*x.shape[2:])
         x = x.astype(self.W.dtype, copy=False)
         col = im2col(x, *self.kernel_size, self.stride, self.padding)
         out = col @ self.W.reshape(self.out_channels, -1).T
