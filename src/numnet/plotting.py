@@ -1,0 +1,297 @@
+"""Figures for learners and for the ``numnet`` command (needs matplotlib).
+
+Every function returns a :class:`matplotlib.figure.Figure` built directly,
+without ``pyplot``, so nothing needs a display and no global figure state is
+kept; :func:`save_figure` writes one to disk atomically. matplotlib is an
+optional dependency (``pip install 'numnet[plot]'``), imported only when a
+figure is made. Nothing in numnet below the command line imports this module.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from numnet import functions as F
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "activations_figure",
+    "history_figure",
+    "weights_figure",
+    "images_figure",
+    "misclassified_figure",
+    "confusion_matrix_figure",
+    "save_figure",
+]
+
+MISSING_MATPLOTLIB = "plotting needs matplotlib: pip install 'numnet[plot]'"
+
+
+def _new_figure(**kwargs: Any) -> Figure:
+    try:
+        from matplotlib.figure import Figure  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        raise ImportError(MISSING_MATPLOTLIB) from None
+    return Figure(**kwargs)
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> Path:
+    """Write ``fig`` to ``path`` atomically (a temporary file, then a rename) and return the path.
+
+    The format follows the file's suffix (``.png``, ``.pdf``, ``.svg``, ...;
+    PNG when there is none). Missing parent directories are created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    file_format = path.suffix[1:].lower() or "png"
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    # mode 0o666 minus the umask: the usual permissions (tempfile.mkstemp would make the file private)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            fig.savefig(file, format=file_format, dpi=dpi)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ------------------------------------------------------------------ curves
+
+
+def activations_figure(x_range: tuple[float, float] = (-5.0, 5.0)) -> Figure:
+    """The hidden-layer activations (left) and their derivatives (right) over ``x_range``.
+
+    Left: step, sigmoid, tanh and ReLU. Right: the derivatives backpropagation
+    multiplies by: s(1 - s), 1 - tanh², and ReLU's 0/1 step.
+    """
+    x = np.linspace(*x_range, 501)
+    fig = _new_figure(figsize=(10, 4), layout="constrained")
+    values, slopes = fig.subplots(1, 2)
+    for label, y in (
+        ("step", F.step_function(x)),
+        ("sigmoid", F.sigmoid(x)),
+        ("tanh", F.tanh(x)),
+        ("ReLU", F.relu(x)),
+    ):
+        values.plot(x, y, label=label)
+    values.set(title="activation functions", xlabel="x", ylabel="h(x)", ylim=(-1.2, 2.2))
+    for label, y in (
+        ("sigmoid'", F.sigmoid_derivative(x)),
+        ("tanh'", 1.0 - F.tanh(x) ** 2),
+        ("ReLU'", F.relu_derivative(x)),
+    ):
+        slopes.plot(x, y, label=label)
+    slopes.set(title="their derivatives", xlabel="x", ylabel="h'(x)", ylim=(-0.1, 1.2))
+    for ax in (values, slopes):
+        ax.axhline(0.0, color="0.8", linewidth=0.8, zorder=0)
+        ax.axvline(0.0, color="0.8", linewidth=0.8, zorder=0)
+        ax.legend()
+    return fig
+
+
+def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
+    """Learning curves: loss (left) and accuracy (right) against epochs.
+
+    Args:
+        history: a :class:`numnet.training.History` or its ``to_dict()``
+            (``loss`` per iteration; ``train_loss``, ``train_acc`` and, when
+            validated, ``val_loss``, ``val_acc`` per epoch).
+
+    The per-iteration loss is drawn faintly, spread evenly over the epochs;
+    the per-epoch values are drawn at epochs 1, 2, ... with markers.
+    """
+    data = history.to_dict() if hasattr(history, "to_dict") else dict(history)
+    train_loss = list(data.get("train_loss", ()))
+    epochs = len(train_loss)
+    if epochs == 0:
+        raise ValueError("history holds no completed epoch: nothing to plot")
+    epoch_axis = np.arange(1, epochs + 1)
+    fig = _new_figure(figsize=(10, 4), layout="constrained")
+    loss_ax, acc_ax = fig.subplots(1, 2)
+
+    iteration_loss = np.asarray(data.get("loss", ()), dtype=float)
+    if iteration_loss.size:
+        spread = np.arange(1, iteration_loss.size + 1) * (epochs / iteration_loss.size)
+        loss_ax.plot(spread, iteration_loss, color="0.75", linewidth=0.8, label="mini-batch loss")
+    for ax, metric, title in ((loss_ax, "loss", "loss"), (acc_ax, "acc", "accuracy")):
+        for split in ("train", "val"):
+            values = data.get(f"{split}_{metric}", ())
+            if len(values):
+                label = "training" if split == "train" else "validation"
+                ax.plot(epoch_axis[: len(values)], values, marker="o", markersize=3, label=label)
+        ax.set(title=title, xlabel="epoch")
+        ax.legend()
+    acc_ax.set_ylim(top=1.0)
+    return fig
+
+
+# ------------------------------------------------------------------ images
+
+
+def _image_stack(images: ArrayLike, name: str) -> NDArray:
+    """``images`` as (n, h, w) gray or (n, h, w, 3) RGB, or a ValueError naming ``name``."""
+    images = np.asarray(images)
+    if not (images.ndim == 3 or (images.ndim == 4 and images.shape[-1] == 3)):
+        raise ValueError(f"{name} must have shape (n, h, w) or (n, h, w, 3), got {images.shape}")
+    return images
+
+
+def _to_unit_range(image: NDArray) -> NDArray:
+    """An RGB image scaled to [0, 1] (imshow needs that for floats), constant images to 0.5."""
+    image = image.astype(float)
+    low, high = image.min(), image.max()
+    return np.full_like(image, 0.5) if high == low else (image - low) / (high - low)
+
+
+def images_figure(
+    images: ArrayLike,
+    titles: Sequence[str] | None = None,
+    columns: int | None = None,
+    cell_size: float = 1.2,
+    normalize_each: bool = True,
+    title: str | None = None,
+) -> Figure:
+    """A grid of images, one axes each (no ticks), titled when ``titles`` is given.
+
+    Args:
+        images: (n, h, w) gray or (n, h, w, 3) RGB, n >= 1.
+        titles: one per image.
+        columns: grid width (default: about the square root of n).
+        normalize_each: stretch every image over the full color range (for
+            weights); otherwise gray images map 0 to black and 1 (or 255 for
+            integers) to white.
+        title: a title above the grid.
+    """
+    images = _image_stack(images, "images")
+    n = len(images)
+    if n == 0:
+        raise ValueError("images must hold at least one image, got 0")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"titles must give one title per image ({n}), got {len(titles)}")
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    title_room = 0.3 if titles is not None else 0.0  # inches above each image for its title
+    top_room = 0.1 + (0.4 if title else 0.0) + title_room
+    height = rows * (cell_size + title_room) + top_room
+    fig = _new_figure(figsize=(columns * cell_size, height))
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - top_room / height,
+                        wspace=0.1, hspace=0.4 if titles else 0.1)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    white = 255 if np.issubdtype(images.dtype, np.integer) else 1.0
+    for index, image in enumerate(images):
+        ax = fig.add_subplot(rows, columns, index + 1)
+        if image.ndim == 3:
+            ax.imshow(_to_unit_range(image) if normalize_each else image)
+        elif normalize_each:
+            ax.imshow(image, cmap="gray")
+        else:
+            ax.imshow(image, cmap="gray", vmin=0, vmax=white)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(titles[index], fontsize=8)
+    return fig
+
+
+def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), max_units: int = 100) -> Figure:
+    """First-layer weights as images: what each unit looks for in its input.
+
+    Args:
+        weights: a dense layer's W (D, H), each column an image of
+            ``image_shape`` (D = its product), or convolution filters
+            (FN, C, FH, FW) with C = 1 (gray) or 3 (RGB).
+        image_shape: (h, w) or (h, w, 3), for dense weights.
+        max_units: show at most this many units (the first ones).
+    """
+    weights = np.asarray(weights)
+    if weights.ndim == 2:
+        if weights.shape[0] != math.prod(image_shape):
+            raise ValueError(
+                f"weights have {weights.shape[0]} inputs per unit, which is not an image of shape "
+                f"{tuple(image_shape)} ({math.prod(image_shape)} values)"
+            )
+        images = weights.T.reshape(-1, *image_shape)
+    elif weights.ndim == 4 and weights.shape[1] in (1, 3):
+        images = weights[:, 0] if weights.shape[1] == 1 else weights.transpose(0, 2, 3, 1)
+    else:
+        raise ValueError(
+            f"weights must be dense (D, H) or convolution filters (FN, 1 or 3, FH, FW), got shape {weights.shape}"
+        )
+    return images_figure(images[:max_units])
+
+
+def misclassified_figure(
+    images: ArrayLike,
+    true_labels: ArrayLike,
+    predicted_labels: ArrayLike,
+    class_names: Sequence[str] | None = None,
+    max_images: int = 25,
+) -> Figure:
+    """The images a model gets wrong, titled ``true → predicted``.
+
+    Args:
+        images: (N, h, w) or (N, h, w, 3), all the images evaluated.
+        true_labels, predicted_labels: class ids (N,).
+        class_names: names by class id (default: the ids).
+        max_images: show at most this many (the first ones).
+
+    A figure with one empty axes saying so is returned when nothing is wrong.
+    """
+    images = _image_stack(images, "images")
+    true_labels, predicted_labels = np.asarray(true_labels), np.asarray(predicted_labels)
+    if true_labels.shape != (len(images),) or predicted_labels.shape != (len(images),):
+        raise ValueError(
+            f"true_labels and predicted_labels must have shape ({len(images)},) like images, "
+            f"got {true_labels.shape} and {predicted_labels.shape}"
+        )
+    wrong = np.flatnonzero(true_labels != predicted_labels)[:max_images]
+    if wrong.size == 0:
+        fig = _new_figure(figsize=(4, 2))
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, f"no misclassified images among {len(images)}", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
+
+    def name(label: int) -> str:
+        return str(label) if class_names is None else str(class_names[label])
+
+    titles = [f"{name(true_labels[i])} → {name(predicted_labels[i])}" for i in wrong]
+    return images_figure(images[wrong], titles=titles, normalize_each=False, cell_size=1.4,
+                         title="misclassified: true → predicted")
+
+
+def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None = None) -> Figure:
+    """A confusion matrix (K, K), rows the true class and columns the predicted, with counts."""
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        raise ValueError(f"matrix must be square (K, K) with K >= 1, got shape {matrix.shape}")
+    k = len(matrix)
+    names = [str(i) for i in range(k)] if class_names is None else [str(c) for c in class_names]
+    if len(names) != k:
+        raise ValueError(f"class_names must give {k} names, got {len(names)}")
+    size = max(4.0, 0.6 * k + 2.0)
+    fig = _new_figure(figsize=(size, size), layout="constrained")
+    ax = fig.add_subplot()
+    ax.imshow(matrix, cmap="Blues")
+    threshold = matrix.max() / 2
+    for (row, column), count in np.ndenumerate(matrix):
+        color = "white" if count > threshold else "black"
+        ax.text(column, row, f"{count}", ha="center", va="center", color=color, fontsize=8)
+    long_names = max(len(name) for name in names) > 2
+    ax.set_xticks(range(k), names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
+    ax.set_yticks(range(k), names)
+    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix")
+    return fig

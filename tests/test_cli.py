@@ -1,0 +1,364 @@
+"""End-to-end tests of the ``numnet`` command, run as ``python -m numnet`` in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from numnet import io
+from numnet.cli import main
+from numnet.data import load_mnist_mini
+from numnet.models import MLP, LogisticRegression
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+RUN_FILES = {"model.npz", "history.json", "history.csv", "run.json", "learning_curves.png"}
+
+
+def numnet(*args: object, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "numnet", *map(str, args)],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+def check_ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def check_error(result: subprocess.CompletedProcess[str], status: int, *fragments: str) -> str:
+    """The command failed with ``status`` and one line ``numnet: error: ...`` holding every fragment."""
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("numnet: error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    return lines[0]
+
+
+def is_png(path: Path) -> bool:
+    if not path.read_bytes().startswith(PNG_SIGNATURE):
+        return False
+    with Image.open(path) as image:
+        image.verify()
+    return True
+
+
+@pytest.fixture(scope="module")
+def mnist_test() -> tuple[np.ndarray, np.ndarray]:
+    _, test = load_mnist_mini()
+    return test
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A one-epoch MLP 784-32-10 trained by ``numnet train``: (working dir, run folder, stdout)."""
+    home = tmp_path_factory.mktemp("cli")
+    stdout = check_ok(numnet("train", "--epochs", "1", "--hidden", "32", cwd=home))
+    (run_dir,) = (home / "runs").iterdir()
+    return home, run_dir, stdout
+
+
+# ------------------------------------------------------------------ train
+
+
+def test_train_writes_a_complete_run_folder(trained, mnist_test) -> None:
+    _, run_dir, stdout = trained
+    assert re.fullmatch(r"\d{8}-\d{6}-mnist-mini-mlp", run_dir.name)
+    assert {p.name for p in run_dir.iterdir()} == RUN_FILES
+
+    model = io.load(run_dir / "model.npz")
+    assert isinstance(model, MLP) and model.get_config()["sizes"] == [784, 32, 10]
+
+    history = json.loads((run_dir / "history.json").read_text())
+    assert len(history["train_loss"]) == 1 and len(history["train_acc"]) == 1
+    assert len(history["loss"]) == 6000 // 100  # one loss per mini-batch
+    header, row = (run_dir / "history.csv").read_text().splitlines()
+    assert header == "epoch,train_loss,train_acc,epoch_time"
+    values = row.split(",")
+    assert values[0] == "1" and float(values[1]) == history["train_loss"][0]
+
+    x_test, t_test = mnist_test
+    accuracy = model.accuracy(x_test, t_test)
+    assert f"test accuracy {accuracy:.4f}" in stdout
+    assert "epoch 1/1" in stdout and "MLP 784-32-10 (25,450 parameters)" in stdout
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["dataset"] == "mnist-mini" and run["results"]["test_accuracy"] == accuracy
+    assert run["epochs"] == 1 and run["batch_size"] == 100 and run["seed"] == 0
+    assert is_png(run_dir / "learning_curves.png")
+
+
+def test_train_quietly_on_spiral_and_evaluate_on_the_same_data(tmp_path) -> None:
+    assert check_ok(numnet("train", "--dataset", "spiral", "--epochs", "5", "--quiet", "--out", "r", cwd=tmp_path)) == ""
+    model = io.load(tmp_path / "r" / "model.npz")
+    assert model.get_config()["sizes"] == [2, 100, 3]
+    assert json.loads((tmp_path / "r" / "run.json").read_text())["batch_size"] is None  # full batch
+    # evaluate finds the dataset in the run folder: the 60 test points of spiral
+    assert "spiral test set (60 samples)" in check_ok(numnet("evaluate", "r/model.npz", cwd=tmp_path))
+    Image.new("L", (28, 28)).save(tmp_path / "digit.png")
+    check_error(numnet("predict", "r/model.npz", "digit.png", cwd=tmp_path), 1,
+                "the model takes 2 input values, not 28x28 gray or 64x64 RGB pictures")
+    check_error(numnet("evaluate", "r/model.npz", "--dataset", "planar", cwd=tmp_path), 1,
+                "the model predicts 3 classes, but planar has 2")
+
+
+def test_train_with_early_stopping_validates_on_a_held_out_tenth(tmp_path) -> None:
+    stdout = check_ok(numnet("train", "--dataset", "spiral", "--epochs", "20", "--early-stopping", "2",
+                             "--out", "r", cwd=tmp_path))
+    assert "216 training / 60 test samples" in stdout and "24 held-out samples" in stdout
+    history = json.loads((tmp_path / "r" / "history.json").read_text())
+    assert 1 <= len(history["val_loss"]) == len(history["train_loss"]) <= 20
+
+
+def test_train_without_matplotlib_skips_the_learning_curves(tmp_path) -> None:
+    script = ("import sys; sys.modules['matplotlib'] = None; from numnet.cli import main; "
+              "raise SystemExit(main(['train', '--dataset', 'spiral', '--epochs', '2', '--out', 'r']))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, check=False)
+    stdout = check_ok(result)
+    assert "note: matplotlib is not installed" in stdout and "pip install 'numnet[plot]'" in stdout
+    assert {p.name for p in (tmp_path / "r").iterdir()} == RUN_FILES - {"learning_curves.png"}
+
+
+@pytest.mark.skipif(not os.environ.get("NUMNET_DATA_DIR"), reason="needs $NUMNET_DATA_DIR with catvnoncat/")
+def test_catvnoncat_trains_logistic_regression_on_flattened_photos(tmp_path) -> None:
+    stdout = check_ok(numnet("train", "--dataset", "catvnoncat", "--epochs", "2", "--out", "r", cwd=tmp_path))
+    assert "LogisticRegression 12288-1" in stdout
+    assert isinstance(io.load(tmp_path / "r" / "model.npz"), LogisticRegression)
+    Image.new("RGB", (80, 80), (200, 120, 40)).save(tmp_path / "photo.jpg")
+    line = check_ok(numnet("predict", "r/model.npz", "photo.jpg", cwd=tmp_path)).strip()
+    assert re.fullmatch(r"photo\.jpg: (non-cat|cat)   top-3: (non-cat|cat) [01]\.\d{4}  (non-cat|cat) [01]\.\d{4}",
+                        line)
+    assert "0 non-cat" in check_ok(numnet("evaluate", "r/model.npz", cwd=tmp_path))
+
+
+# --------------------------------------------------------------- evaluate
+
+
+def test_evaluate_prints_accuracy_per_class_metrics_and_the_confusion_matrix(trained, mnist_test) -> None:
+    home, run_dir, _ = trained
+    stdout = check_ok(numnet("evaluate", run_dir / "model.npz", "--plot", "cm.png", cwd=home))
+    x_test, t_test = mnist_test
+    predicted = io.load(run_dir / "model.npz").predict_labels(x_test)
+    expected = np.zeros((10, 10), dtype=int)
+    np.add.at(expected, (t_test, predicted), 1)
+    correct = int(np.sum(predicted == t_test))
+    assert f"accuracy {correct / 1000:.4f} ({correct:,}/1,000)" in stdout
+
+    lines = stdout.splitlines()
+    start = lines.index("confusion matrix (rows: true class, columns: predicted class)") + 2
+    printed = np.array([[int(n) for n in line.split()[1:]] for line in lines[start : start + 10]])
+    np.testing.assert_array_equal(printed, expected)
+
+    (row_3,) = [line.split() for line in lines if line.startswith("3 ") and len(line.split()) == 4]
+    assert float(row_3[1]) == pytest.approx(expected[3, 3] / expected[:, 3].sum(), abs=5e-5)  # precision
+    assert float(row_3[2]) == pytest.approx(expected[3, 3] / 100, abs=5e-5)  # recall
+    assert row_3[3] == "100"
+    assert lines[-1] == "wrote cm.png" and is_png(home / "cm.png")
+
+
+# ---------------------------------------------------------------- predict
+
+
+def predictions(stdout: str) -> dict[str, tuple[int, list[tuple[int, float]]]]:
+    """``{input label: (class, [(class, probability)] * 3)}`` from predict's output."""
+    result = {}
+    for line in stdout.splitlines():
+        label, rest = line.split(": ", 1)
+        predicted, ranking = rest.split("   top-3: ")
+        pairs = ranking.split("  ")
+        result[label] = (int(predicted), [(int(c), float(p)) for c, p in (pair.split() for pair in pairs)])
+    return result
+
+
+def check_prediction(model, x: np.ndarray, printed: tuple[int, list[tuple[int, float]]]) -> None:
+    """The printed class and top-3 are the model's own, for the single sample ``x`` (1, D)."""
+    predicted, top = printed
+    assert predicted == model.predict_labels(x)[0]
+    p = model.predict_proba(x)[0]
+    assert [c for c, _ in top] == list(np.argsort(-p)[:3])
+    np.testing.assert_allclose([q for _, q in top], np.sort(p)[::-1][:3], atol=5e-5)
+
+
+def test_predict_npy_arrays_of_one_sample_or_a_batch(trained, mnist_test, tmp_path) -> None:
+    _, run_dir, _ = trained
+    x_test, _ = mnist_test
+    np.save(tmp_path / "batch.npy", x_test[:3])
+    np.save(tmp_path / "one.npy", x_test[7].reshape(28, 28))
+    np.save(tmp_path / "pixels.npy", np.round(x_test[:2] * 255).astype(np.uint8))
+    stdout = check_ok(numnet("predict", run_dir / "model.npz", "batch.npy", "one.npy", "pixels.npy", cwd=tmp_path))
+    printed = predictions(stdout)
+    assert list(printed) == ["batch.npy[0]", "batch.npy[1]", "batch.npy[2]", "one.npy", "pixels.npy[0]",
+                             "pixels.npy[1]"]
+    model = io.load(run_dir / "model.npz")
+    for i in range(3):
+        check_prediction(model, x_test[i : i + 1], printed[f"batch.npy[{i}]"])
+    check_prediction(model, x_test[7:8], printed["one.npy"])
+    assert printed["pixels.npy[0]"] == printed["batch.npy[0]"]  # uint8 pixels are divided by 255
+
+
+def test_predict_pictures_converted_like_mnist(trained, tmp_path) -> None:
+    _, run_dir, _ = trained
+    dark_on_light = Image.new("L", (28, 28), 255)
+    ImageDraw.Draw(dark_on_light).line([(14, 4), (14, 23)], fill=0, width=3)
+    dark_on_light.save(tmp_path / "ink.png")
+    Image.eval(dark_on_light, lambda v: 255 - v).save(tmp_path / "chalk.png")
+    dark_on_light.convert("RGB").resize((112, 112)).save(tmp_path / "big.jpg")
+    stdout = check_ok(numnet("predict", run_dir / "model.npz", "ink.png", "chalk.png", "big.jpg", cwd=tmp_path))
+    printed = predictions(stdout)
+    # a mostly light picture is inverted: white digit on black, as in MNIST
+    expected_input = (255 - np.asarray(dark_on_light, dtype=np.float32)).reshape(1, 784) / 255
+    model = io.load(run_dir / "model.npz")
+    check_prediction(model, expected_input, printed["ink.png"])
+    assert printed["chalk.png"] == printed["ink.png"]
+    predicted, top = printed["big.jpg"]
+    assert 0 <= predicted <= 9 and top[0][0] == predicted
+    assert top[0][1] >= top[1][1] >= top[2][1] and sum(p for _, p in top) <= 1 + 1e-4
+
+
+# ------------------------------------------------------------- info, plot
+
+
+def test_info_describes_layers_shapes_and_counts(trained) -> None:
+    home, run_dir, _ = trained
+    stdout = check_ok(numnet("info", run_dir / "model.npz", cwd=home))
+    n_params = 784 * 32 + 32 + 32 * 10 + 10
+    assert "numnet model file, format version 1" in stdout
+    assert f"model: MLP, float32, {n_params:,} parameters" in stdout
+    assert "W (784, 32), b (32,)" in stdout and "W (32, 10), b (10,)" in stdout
+    assert "SoftmaxWithLoss" in stdout
+
+
+@pytest.mark.parametrize(
+    ("figure", "argument"),
+    [("activations", None), ("history", "run"), ("weights", "model"), ("misclassified", "model")],
+)
+def test_plot_commands_write_a_png_and_print_its_path(trained, tmp_path, figure, argument) -> None:
+    home, run_dir, _ = trained
+    inputs = {None: [], "run": [run_dir], "model": [run_dir / "model.npz"]}[argument]
+    out = tmp_path / f"{figure}.png"
+    stdout = check_ok(numnet("plot", figure, *inputs, "--out", out, cwd=home))
+    assert stdout == f"{out}\n"
+    assert is_png(out)
+
+
+def test_plot_weights_defaults_to_a_file_beside_the_model(trained) -> None:
+    home, run_dir, _ = trained
+    stdout = check_ok(numnet("plot", "weights", run_dir / "model.npz", cwd=home))
+    assert stdout == f"{run_dir / 'weights.png'}\n" and is_png(run_dir / "weights.png")
+
+
+# ----------------------------------------------------------------- errors
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path) -> None:
+    check_error(numnet("train", "--dataset", "imagenet", cwd=tmp_path), 2, "invalid choice: 'imagenet'",
+                "numnet train --help")
+    check_error(numnet("train", "--epochs", "0", cwd=tmp_path), 2, "--epochs", "'0'")
+    check_error(numnet(cwd=tmp_path), 2, "required")
+
+
+def test_bad_files_exit_1_with_one_line(trained, tmp_path) -> None:
+    _, run_dir, _ = trained
+    check_error(numnet("evaluate", "missing.npz", cwd=tmp_path), 1, "missing.npz", "not found")
+    (tmp_path / "corrupt.npz").write_bytes(b"PK\x03\x04 this is not a zip archive at all")
+    check_error(numnet("info", "corrupt.npz", cwd=tmp_path), 1, "corrupt.npz", "truncated or corrupted")
+    (tmp_path / "notes.txt").write_text("not a picture")
+    check_error(numnet("predict", run_dir / "model.npz", "notes.txt", cwd=tmp_path), 1,
+                "notes.txt is neither a picture")
+    check_error(numnet("train", "--resume", run_dir / "model.npz", cwd=tmp_path), 1, "not a checkpoint")
+
+
+def test_a_model_that_does_not_fit_the_data_exits_1(trained, tmp_path) -> None:
+    _, run_dir, _ = trained
+    check_error(numnet("evaluate", run_dir / "model.npz", "--dataset", "spiral", cwd=tmp_path), 1,
+                "the model takes 784 input values per sample, but dataset spiral has 2")
+    np.save(tmp_path / "wrong.npy", np.zeros((4, 10), dtype=np.float32))
+    check_error(numnet("predict", run_dir / "model.npz", "wrong.npy", cwd=tmp_path), 1, "shape (4, 10)", "784")
+
+
+def test_diverging_training_stops_with_an_error_and_writes_nothing(tmp_path) -> None:
+    result = numnet("train", "--dataset", "spiral", "--optimizer", "sgd", "--lr", "1e30", "--out", "r", cwd=tmp_path)
+    check_error(result, 1, "training diverged", "smaller learning rate")
+    assert not (tmp_path / "r").exists()
+
+
+def test_missing_data_is_one_line_even_for_a_multi_line_message(tmp_path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "NUMNET_DATA_DIR"}
+    check_error(numnet("train", "--dataset", "catvnoncat", cwd=tmp_path, env=env), 1,
+                "train_catvnoncat.h5 not found")
+    assert not (tmp_path / "runs").exists()  # nothing written for a failed run
+
+
+def test_debug_shows_the_real_exception(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="missing.npz"):
+        main(["evaluate", str(tmp_path / "missing.npz"), "--debug"])
+    assert main(["evaluate", str(tmp_path / "missing.npz")]) == 1
+
+
+# ------------------------------------------------------------ interrupts
+
+
+def test_ctrl_c_saves_a_checkpoint_and_the_printed_command_resumes(tmp_path) -> None:
+    command = [sys.executable, "-m", "numnet", "train", "--epochs", "4", "--hidden", "300", "--out", "run"]
+    lines: queue.Queue[str] = queue.Queue()
+    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
+        reader.start()
+        try:
+            while not (line := lines.get(timeout=120)).startswith("epoch 1/4"):
+                pass
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            reader.join(timeout=10)
+        stderr = process.stderr.read()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    checkpoint_path = tmp_path / "run" / "checkpoint.npz"
+    resume = "numnet train --epochs 4 --hidden 300 --out run --resume run/checkpoint.npz"
+    assert stderr.splitlines() == [f"numnet: interrupted; saved {Path('run', 'checkpoint.npz')}",
+                                   f"resume with: {resume}"]
+    assert not (tmp_path / "run" / "model.npz").exists()
+    checkpoint = io.load_checkpoint(checkpoint_path)
+    assert checkpoint.epoch >= 1
+    first_loss = checkpoint.history["train_loss"][0]
+    assert f"train_loss {first_loss:.4f}" in line
+
+    resumed = check_ok(numnet(*shlex.split(resume)[1:], cwd=tmp_path))
+    assert "resuming from run/checkpoint.npz" in resumed and "epoch 4/4" in resumed
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert len(history["train_loss"]) == 4 and history["train_loss"][0] == first_loss
+
+
+# ---------------------------------------------------------------- default
+
+
+@pytest.mark.slow
+def test_default_train_reaches_93_percent_on_mnist_mini_within_a_minute(tmp_path, mnist_test) -> None:
+    started = time.perf_counter()
+    stdout = check_ok(numnet("train", "--out", "default", cwd=tmp_path))
+    seconds = time.perf_counter() - started
+    x_test, t_test = mnist_test
+    accuracy = io.load(tmp_path / "default" / "model.npz").accuracy(x_test, t_test)
+    assert accuracy >= 0.93
+    assert f"test accuracy {accuracy:.4f}" in stdout and "epoch 10/10" in stdout
+    assert seconds < 60
