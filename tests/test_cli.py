@@ -362,3 +362,24 @@ def test_default_train_reaches_93_percent_on_mnist_mini_within_a_minute(tmp_path
     assert accuracy >= 0.93
     assert f"test accuracy {accuracy:.4f}" in stdout and "epoch 10/10" in stdout
     assert seconds < 60
+
+
+def test_cnn_trains_on_images_and_plots_its_filters_before_and_after(tmp_path) -> None:
+    run = tmp_path / "cnn"
+    out = check_ok(numnet("train", "--model", "cnn", "--epochs", "1", "--hidden", "20", "--quiet", "--out", run,
+                          cwd=tmp_path))
+    assert out == ""
+    model = io.load(run / "model.npz")
+    assert type(model).__name__ == "SimpleConvNet" and model.params[0].shape == (30, 1, 5, 5)
+    initial = np.load(run / "initial_filters.npy")
+    assert initial.shape == (30, 1, 5, 5) and not np.array_equal(initial, model.params[0])
+    (_, _), (x_test, t_test) = load_mnist_mini(flatten=False)
+    assert model.accuracy(x_test, t_test) > 0.85
+    assert check_ok(numnet("plot", "filters", run / "model.npz", cwd=tmp_path)).strip() == str(run / "filters.png")
+    assert is_png(run / "filters.png")
+    check_error(numnet("train", "--model", "cnn", "--dataset", "spiral", "--out", tmp_path / "x", cwd=tmp_path),
+                1, "needs image data")
+
+
+def test_plot_filters_refuses_a_dense_model(trained, tmp_path) -> None:
+    check_error(numnet("plot", "filters", trained[1] / "model.npz", cwd=tmp_path), 1, "plot weights")

@@ -169,3 +169,18 @@ def test_a_missing_matplotlib_is_named_with_the_extra_to_install(monkeypatch) ->
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r"plotting needs matplotlib: pip install 'numnet\[plot\]'"):
         plotting.activations_figure()
+
+
+def test_filters_figure_shows_initial_then_trained_filters() -> None:
+    rng = np.random.default_rng(2)
+    trained, initial = rng.standard_normal((4, 1, 3, 3)), rng.standard_normal((4, 1, 3, 3))
+    axes = image_axes(plotting.filters_figure(trained, initial))
+    assert len(axes) == 8
+    assert axes[0].get_title() == "before" and axes[4].get_title() == "after"
+    np.testing.assert_array_equal(axes[1].images[0].get_array(), initial[1, 0])
+    np.testing.assert_array_equal(axes[5].images[0].get_array(), trained[1, 0])
+    assert len(image_axes(plotting.filters_figure(trained))) == 4
+    with pytest.raises(ValueError, match="initial"):
+        plotting.filters_figure(trained, initial[:2])
+    with pytest.raises(ValueError, match="filters"):
+        plotting.filters_figure(np.zeros((3, 4)))

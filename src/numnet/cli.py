@@ -28,7 +28,6 @@ import io as text_io
 import json
 import math
 import os
-import secrets
 import shlex
 import sys
 import time
@@ -41,9 +40,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from numnet import __version__, io, plotting
+from numnet._atomic import atomic_write
 from numnet.data import load_catvnoncat, load_mnist, load_mnist_mini, make_planar, make_spiral
 from numnet.initializers import INITIALIZER_NAMES
-from numnet.models import ACTIVATIONS, MLP, LogisticRegression, Sequential, TwoLayerNet
+from numnet.models import ACTIVATIONS, MLP, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import OPTIMIZERS, get_optimizer
 from numnet.training import Callback, EarlyStopping, Trainer, TrainingError, TrainingInterrupted
 
@@ -53,6 +53,7 @@ PROG = "numnet"
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 RUN_FILE, HISTORY_JSON, HISTORY_CSV = "run.json", "history.json", "history.csv"
 MODEL_FILE, CHECKPOINT_FILE, CURVES_FILE = "model.npz", "checkpoint.npz", "learning_curves.png"
+INITIAL_FILTERS_FILE = "initial_filters.npy"  # convolutional runs: the first filters before training
 #: Share of the training set held out for validation by ``--early-stopping``.
 VALIDATION_FRACTION = 0.1
 #: Share of the synthetic datasets (generated with seed 0) kept for testing.
@@ -218,6 +219,23 @@ def _build_logreg(request: ModelRequest) -> Sequential:
     return MLP([request.n_inputs, request.n_classes], init=init, seed=request.seed)  # softmax regression
 
 
+def _build_cnn(request: ModelRequest) -> Sequential:
+    if request.activation not in (None, "relu"):
+        raise ValueError("--model cnn always uses ReLU; --activation is for --model mlp")
+    if request.hidden is not None and len(request.hidden) != 1:
+        raise ValueError(f"--model cnn has exactly one dense hidden layer, got --hidden {_words(request.hidden)}")
+    shape = request.sample_shape
+    if len(shape) == 2:
+        input_shape = (1, *shape)
+    elif len(shape) == 3 and shape[-1] in (1, 3):
+        input_shape = (shape[-1], *shape[:2])
+    else:
+        raise ValueError(f"--model cnn needs image data, but the samples have shape {shape}")
+    hidden = request.hidden[0] if request.hidden else 100
+    return SimpleConvNet(input_shape, hidden_size=hidden, output_size=request.n_classes,
+                         init=request.init or "he", seed=request.seed)
+
+
 #: ``--model`` name -> builder. Binary logreg is LogisticRegression (one sigmoid
 #: output); with more classes it is softmax regression. mlp and two-layer use a
 #: softmax output, two classes included.
@@ -225,6 +243,7 @@ MODELS: dict[str, Callable[[ModelRequest], Sequential]] = {
     "mlp": _build_mlp,
     "two-layer": _build_two_layer,
     "logreg": _build_logreg,
+    "cnn": _build_cnn,
 }
 
 
@@ -352,6 +371,8 @@ def _train(args: argparse.Namespace) -> int:
     if args.resume:
         say(f"  resuming from {args.resume}")
 
+    # the textbook shows a convolution's filters before and after training: keep the "before"
+    initial_filters = model.params[0].copy() if model.params and model.params[0].ndim == 4 else None
     trainer = Trainer(model, optimizer)
     started = time.perf_counter()
     try:
@@ -381,6 +402,10 @@ def _train(args: argparse.Namespace) -> int:
     run_dir = _run_dir(args, dataset.name, model_name)
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": args.seed, "early_stopping": args.early_stopping}
     written = _write_run(run_dir, args, dataset, model, optimizer, settings, history, results, say)
+    if initial_filters is not None and not args.resume:
+        with atomic_write(run_dir / INITIAL_FILTERS_FILE) as file:
+            np.save(file, initial_filters, allow_pickle=False)
+        written.append(INITIAL_FILTERS_FILE)
     say(f"train accuracy {results['train_accuracy']:.4f}  test accuracy {results['test_accuracy']:.4f}  "
         f"({seconds:.1f} s)\n"
         f"saved {run_dir}{os.sep}: {', '.join(written)}")
@@ -490,15 +515,8 @@ def _write_run(
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically: a temporary file beside it, then a rename."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # usual permissions
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text if text.endswith("\n") else text + "\n")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w", encoding="utf-8") as file:
+        file.write(text if text.endswith("\n") else text + "\n")
 
 
 def _describe_model(model: Sequential) -> str:
@@ -708,6 +726,17 @@ def _plot_weights(args: argparse.Namespace) -> Path:
     return plotting.save_figure(figure, args.out or Path(args.model).with_name("weights.png"))
 
 
+def _plot_filters(args: argparse.Namespace) -> Path:
+    model = io.load(args.model)
+    filters = model.params[0] if model.params else None
+    if filters is None or filters.ndim != 4:
+        raise ValueError(f"{args.model} does not start with a convolution: use 'numnet plot weights' for it")
+    initial_path = Path(args.model).with_name(INITIAL_FILTERS_FILE)
+    initial = np.load(initial_path, allow_pickle=False) if initial_path.is_file() else None
+    figure = plotting.filters_figure(filters, initial)
+    return plotting.save_figure(figure, args.out or Path(args.model).with_name("filters.png"))
+
+
 def _plot_misclassified(args: argparse.Namespace) -> Path:
     model = io.load(args.model)
     dataset = _dataset_for(args)
@@ -874,12 +903,13 @@ def build_parser() -> argparse.ArgumentParser:
         ("activations", "activation functions and their derivatives", _plot_activations),
         ("history", "learning curves of a run", _plot_history),
         ("weights", "first-layer weights as images", _plot_weights),
+        ("filters", "the first convolution's filters, before and after training", _plot_filters),
         ("misclassified", "test images the model gets wrong", _plot_misclassified),
     ):
         figure = figures.add_parser(name, parents=[common], help=helptext, description=helptext)
         if name == "history":
             figure.add_argument("run", metavar="RUN", help="a run folder or its history.json")
-        elif name == "weights":
+        elif name in ("weights", "filters"):
             figure.add_argument("model", metavar="MODEL", help="a model file (model.npz)")
         elif name == "misclassified":
             _add_model_and_data(figure)

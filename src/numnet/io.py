@@ -38,7 +38,6 @@ import contextlib
 import json
 import math
 import os
-import secrets
 import struct
 import zipfile
 import zlib
@@ -51,6 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from numnet import __version__
+from numnet._atomic import atomic_write
 from numnet.models import MODEL_REGISTRY, Sequential
 from numnet.optimizers import OPTIMIZERS, Optimizer
 
@@ -353,19 +353,8 @@ def _write_atomically(path: Path, entries: dict[str, NDArray]) -> None:
     directory = path.parent
     if not directory.is_dir():
         raise FileNotFoundError(f"cannot save to {str(path)!r}: the directory {str(directory)!r} does not exist")
-    temporary = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    # os.open with mode 0o666 gives the file the usual permissions (minus the
-    # umask); tempfile.mkstemp would make every saved model private (0o600).
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            np.savez(file, allow_pickle=False, **entries)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        np.savez(file, allow_pickle=False, **entries)
     _fsync_directory(directory)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from numnet import functions as F
+from numnet._atomic import atomic_write
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -28,6 +28,7 @@ __all__ = [
     "activations_figure",
     "history_figure",
     "weights_figure",
+    "filters_figure",
     "images_figure",
     "misclassified_figure",
     "confusion_matrix_figure",
@@ -54,16 +55,8 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> Pa
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     file_format = path.suffix[1:].lower() or "png"
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    # mode 0o666 minus the umask: the usual permissions (tempfile.mkstemp would make the file private)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            fig.savefig(file, format=file_format, dpi=dpi)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        fig.savefig(file, format=file_format, dpi=dpi)
     return path
 
 
@@ -224,13 +217,38 @@ def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), 
                 f"{tuple(image_shape)} ({math.prod(image_shape)} values)"
             )
         images = weights.T.reshape(-1, *image_shape)
-    elif weights.ndim == 4 and weights.shape[1] in (1, 3):
-        images = weights[:, 0] if weights.shape[1] == 1 else weights.transpose(0, 2, 3, 1)
+    elif weights.ndim == 4:
+        images = _filter_images(weights, "weights")
     else:
         raise ValueError(
             f"weights must be dense (D, H) or convolution filters (FN, 1 or 3, FH, FW), got shape {weights.shape}"
         )
     return images_figure(images[:max_units])
+
+
+def _filter_images(filters: NDArray, name: str) -> NDArray:
+    """Convolution filters (FN, C, FH, FW), C = 1 or 3, as images (FN, FH, FW) or (FN, FH, FW, 3)."""
+    if filters.ndim != 4 or filters.shape[1] not in (1, 3):
+        raise ValueError(f"{name} must be convolution filters (FN, 1 or 3, FH, FW), got shape {filters.shape}")
+    return filters[:, 0] if filters.shape[1] == 1 else filters.transpose(0, 2, 3, 1)
+
+
+def filters_figure(filters: ArrayLike, initial: ArrayLike | None = None, max_filters: int = 30) -> Figure:
+    """A convolution's filters (FN, C, FH, FW) as images, as the textbook shows them.
+
+    With ``initial`` (the same layer's filters before training), the initial
+    filters come first, titled "before", and the trained ones after, titled
+    "after": random noise turning into edge and blob detectors.
+    """
+    trained = _filter_images(np.asarray(filters), "filters")[:max_filters]
+    if initial is None:
+        return images_figure(trained, columns=min(len(trained), 10), title="convolution filters")
+    before = _filter_images(np.asarray(initial), "initial")[:max_filters]
+    if before.shape != trained.shape:
+        raise ValueError(f"initial must have the filters' shape {trained.shape}, got {before.shape}")
+    titles = ["before"] + [""] * (len(before) - 1) + ["after"] + [""] * (len(trained) - 1)
+    return images_figure(np.concatenate([before, trained]), titles=titles, columns=min(len(trained), 10),
+                         title="convolution filters before and after training")
 
 
 def misclassified_figure(
