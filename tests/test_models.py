@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numnet.gradient import gradient_check
-from numnet.layers import Affine, Dense, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
+from numnet.gradient import gradient_check, numerical_gradient, relative_error
+from numnet.layers import Affine, Dense, Flatten, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
 from numnet.models import MLP, MODEL_REGISTRY, LogisticRegression, Sequential, TwoLayerNet
 
 TOLERANCE = 1e-6
@@ -53,7 +53,24 @@ def test_dense_on_image_batches_gradient_check():
     x = rng.standard_normal((3, 2, 3, 3))
     assert max(gradient_check(model, x, np.array([0, 2, 1])).values()) < TOLERANCE
     model.forward(x, np.array([0, 2, 1]))
-    assert model.backward().shape == x.shape
+    assert model.backward(input_grad=True).shape == x.shape
+
+
+@pytest.mark.parametrize("leading", [[], [Flatten()]])
+def test_backward_returns_the_input_gradient_only_on_request_with_the_same_parameter_gradients(leading):
+    rng = np.random.default_rng(6)
+    model = Sequential([*leading, Dense(2 * 3 * 3, 4, rng=rng, dtype="float64"), Tanh(),
+                        Dense(4, 3, rng=rng, dtype="float64")], SoftmaxWithLoss())
+    x, t = rng.standard_normal((3, 2, 3, 3)), np.array([0, 2, 1])
+    model.forward(x, t)
+    dx = model.backward(input_grad=True)
+    with_dx = [grad.copy() for grad in model.grads]
+    numeric = numerical_gradient(lambda _: model.forward(x, t), x)
+    assert relative_error(dx, numeric) < TOLERANCE
+    model.forward(x, t)
+    assert model.backward() is None
+    for grad, expected in zip(model.grads, with_dx):
+        np.testing.assert_array_equal(grad, expected)
 
 
 def test_gradient_check_leaves_a_float32_model_unchanged():

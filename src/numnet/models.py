@@ -162,12 +162,27 @@ class Sequential:
         scores = self._run_layers(x[:1], train=False)
         self.loss_layer.forward(np.zeros((len(t), *scores.shape[1:]), scores.dtype), t)
 
-    def backward(self) -> NDArray:
-        """Backpropagate from the loss; fills ``grads`` and returns dL/dx."""
+    def backward(self, input_grad: bool = False) -> NDArray | None:
+        """Backpropagate from the loss, filling ``grads``.
+
+        Returns dL/dx, of the input's shape, with ``input_grad=True``; None by
+        default. Training never needs the gradient of its data, so by default
+        the first layer with parameters only writes its own gradients
+        (:meth:`Layer.backward_params`: for an MLP on MNIST that skips a third
+        of all the arithmetic) and the layers before it are not visited.
+        """
         dout = self.loss_layer.backward()
-        for layer in reversed(self.layers):
+        if input_grad:
+            for layer in reversed(self.layers):
+                dout = layer.backward(dout)
+            return dout
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
+        if first is None:  # no parameters: nothing to compute
+            return None
+        for layer in reversed(self.layers[first + 1 :]):
             dout = layer.backward(dout)
-        return dout
+        self.layers[first].backward_params(dout)
+        return None
 
     def loss(self, x: ArrayLike, t: ArrayLike) -> float:
         """The loss on ``(x, t)`` in inference mode (no dropout, running batch-norm statistics)."""

@@ -5,7 +5,11 @@ train=True)`` computes the output and caches what ``backward`` needs;
 ``backward(dout)`` writes the parameter gradients *in place*
 (``grad[...] = ...``, so that optimizers may keep references to them) and
 returns the gradient with respect to the input. ``backward`` never mutates
-``dout``.
+``dout``. ``backward_params(dout)`` writes the same parameter gradients without
+computing the input gradient: a network calls it on its first layer with
+parameters, whose input is data (as PyTorch skips the gradient of an input
+that does not require one). Layers for which that gradient is costly (a
+matrix product, a col2im) override it; the default calls ``backward``.
 
 A loss layer's ``forward(x, t)`` returns a float and its ``backward()``
 (``dout=1.0``) starts the chain.
@@ -52,6 +56,10 @@ class Layer:
 
     def backward(self, dout: NDArray) -> NDArray:
         raise NotImplementedError
+
+    def backward_params(self, dout: NDArray) -> None:
+        """Write the parameter gradients as ``backward`` does, skipping the input gradient."""
+        self.backward(dout)
 
     def __call__(self, x: NDArray, train: bool = True) -> NDArray:
         return self.forward(x, train=train)

@@ -286,15 +286,26 @@ class Conv2D(Layer):
         return out.reshape(n, oh, ow, self.out_channels).transpose(0, 3, 1, 2)
 
     def backward(self, dout: ArrayLike) -> NDArray:
-        """(N, FN, OH, OW) -> (N, C, H, W); writes ``dW = dout_col^T @ col`` and ``db``."""
+        """(N, FN, OH, OW) -> (N, C, H, W); writes ``dW`` and ``db`` (see backward_params)."""
+        dout_col = self._param_grads(dout)
+        dcol = dout_col @ self.W.reshape(self.out_channels, -1)
+        return col2im(dcol, self._x_shape, *self.kernel_size, self.stride, self.padding)
+
+    def backward_params(self, dout: ArrayLike) -> None:
+        """Writes ``dW = dout_col^T @ col`` and ``db`` only, without the product and col2im for dx."""
+        self._param_grads(dout)
+
+    def _param_grads(self, dout: ArrayLike) -> NDArray:
+        """Check ``dout``, write dW and db; return ``dout`` as rows (n, i, j) x FN."""
         dout = check_dout(self, dout, self._out_shape, self.W.dtype)
         # One copy to rows (n, i, j) x FN, the layout of the forward product (free when
         # dout is laid out like the forward output).
         dout_col = dout.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
-        np.sum(dout_col, axis=0, out=self.db)
+        # db = the column sums of dout_col, taken as the product ones^T @ dout_col: one BLAS
+        # pass, several times faster than np.sum over the long axis 0.
+        np.matmul(np.ones(len(dout_col), dout_col.dtype), dout_col, out=self.db)
         np.matmul(dout_col.T, self._col, out=self.dW.reshape(self.out_channels, -1))
-        dcol = dout_col @ self.W.reshape(self.out_channels, -1)
-        return col2im(dcol, self._x_shape, *self.kernel_size, self.stride, self.padding)
+        return dout_col
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -350,15 +361,36 @@ class _Pool2D(Layer):
         """The window offsets (i, j) in row-major order."""
         return [(i, j) for i in range(self.pool_size[0]) for j in range(self.pool_size[1])]
 
-    def _scatter(self, gradient_at: Callable[[int], NDArray]) -> NDArray:
-        """Input gradient (N, C, H, W) from ``gradient_at(k)``, the (N, C, OH, OW) gradient
-        flowing to the input under window offset number k of :meth:`_offsets`."""
+    def _scatter(self, gradient_at: Callable[[int, NDArray], NDArray], like: NDArray) -> NDArray:
+        """Input gradient (N, C, H, W) from ``gradient_at(k, out)``, which writes into ``out``
+        and returns the (N, C, OH, OW) gradient flowing to the input under window offset
+        number k of :meth:`_offsets`; ``like`` is an array of that shape and layout."""
         oh, ow = self._out_shape[2:]
         sh, sw = self.stride
         dx = np.zeros_like(self._x)  # in x's memory layout (channels-last after a Conv2D)
+        # Windows that do not overlap (the default) reach every input at most once: each
+        # offset's gradient is written straight into its pixels, with no scratch array to add.
+        disjoint = sh >= self.pool_size[0] and sw >= self.pool_size[1]
+        scratch = None if disjoint else np.empty_like(like)
         for k, (i, j) in enumerate(self._offsets()):
-            dx[:, :, i : i + sh * oh : sh, j : j + sw * ow : sw] += gradient_at(k)
+            pixels = dx[:, :, i : i + sh * oh : sh, j : j + sw * ow : sw]
+            if disjoint:
+                gradient_at(k, pixels)
+            else:
+                pixels += gradient_at(k, scratch)
         return dx
+
+    def _like_windows(self, dout: NDArray) -> NDArray:
+        """A copy of ``dout`` in the memory layout of the input's windows.
+
+        ``dout`` usually arrives row-major (from a Dense layer) while the input
+        is channels-last (from a Conv2D); element-wise operations mixing the
+        two layouts run several times slower than on arrays of one layout.
+        """
+        windows = _windows(self._x, self.pool_size, self.stride, axes=(2, 3))
+        copy = np.empty_like(windows[..., 0, 0])  # order "K": the slab's layout
+        copy[...] = dout
+        return copy
 
     def get_config(self) -> dict[str, Any]:
         return {"pool_size": _compact(self.pool_size), "stride": _compact(self.stride)}
@@ -370,31 +402,38 @@ class MaxPool2D(_Pool2D):
     ``stride`` defaults to ``pool_size`` (non-overlapping windows). The
     gradient of each output goes to one input: the first maximum of its
     window in row-major order (ties are not split). ``backward`` finds it from
-    the input of the last forward pass, kept by reference, not copied.
+    the input and the output of the last forward pass, both kept by
+    reference, not copied.
     """
 
-    def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
-        return self._max(self._input_windows(x))
+    def __init__(self, pool_size: Size2D, stride: Size2D | None = None) -> None:
+        super().__init__(pool_size, stride)
+        self._out: NDArray | None = None  # the last output (the maxima), by reference
 
-    def _max(self, windows: NDArray) -> NDArray:
-        """(N, C, OH, OW) maxima of ``windows`` (N, C, OH, OW, PH, PW)."""
+    def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
+        windows = self._input_windows(x)
         out = windows[..., 0, 0].copy(order="K")
         for i, j in self._offsets()[1:]:
             np.maximum(out, windows[..., i, j], out=out)
+        self._out = out
         return out
 
     def backward(self, dout: ArrayLike) -> NDArray:
-        dout = self._check_dout(dout)
+        grad = self._like_windows(self._check_dout(dout))
         windows = _windows(self._x, self.pool_size, self.stride, axes=(2, 3))
-        offsets = self._offsets()
-        maxima = self._max(windows)
-        # Offset number of the first maximum of each window: going backwards, every
-        # offset holding the maximum overwrites the later ones.
-        argmax = np.full(maxima.shape, len(offsets) - 1, dtype=np.min_scalar_type(len(offsets)))
-        for k in range(len(offsets) - 2, -1, -1):
+        maxima, offsets = self._out, self._offsets()
+        taken = np.zeros_like(maxima, dtype=bool)  # windows whose maximum got the gradient
+        first_max = np.empty_like(taken)
+
+        def gradient_at(k: int, out: NDArray) -> NDArray:
+            """grad where offset k holds its window's first maximum, else 0."""
             i, j = offsets[k]
-            argmax = np.where(windows[..., i, j] == maxima, argmax.dtype.type(k), argmax)
-        return self._scatter(lambda k: (argmax == k) * dout)
+            np.equal(windows[..., i, j], maxima, out=first_max)
+            np.greater(first_max, taken, out=first_max)  # a maximum, and no earlier one: a and not b
+            np.logical_or(taken, first_max, out=taken)
+            return np.multiply(first_max, grad, out=out)
+
+        return self._scatter(gradient_at, grad)
 
 
 class AvgPool2D(_Pool2D):
@@ -413,6 +452,11 @@ class AvgPool2D(_Pool2D):
         return out
 
     def backward(self, dout: ArrayLike) -> NDArray:
-        dout = self._check_dout(dout)
-        share = dout / (self.pool_size[0] * self.pool_size[1])
-        return self._scatter(lambda k: share)
+        share = self._like_windows(self._check_dout(dout))
+        share /= self.pool_size[0] * self.pool_size[1]
+
+        def gradient_at(k: int, out: NDArray) -> NDArray:
+            out[...] = share
+            return out
+
+        return self._scatter(gradient_at, share)

@@ -85,12 +85,21 @@ class Affine(Layer):
         return out
 
     def backward(self, dout: ArrayLike) -> NDArray:
-        """dout (N, out_features) -> dx in x's shape; writes dW = x^T dout, db = sum_n dout."""
+        """dout (N, out_features) -> dx = dout W^T in x's shape; writes dW and db (see backward_params)."""
+        dout = self._param_grads(dout)
+        return (dout @ self.W.T).reshape(self.x_shape)
+
+    def backward_params(self, dout: ArrayLike) -> None:
+        """Writes dW = x^T dout and db = sum_n dout only, without the product for dx."""
+        self._param_grads(dout)
+
+    def _param_grads(self, dout: ArrayLike) -> NDArray:
+        """Check ``dout``, write dW and db; return ``dout`` as an array in W's dtype."""
         shape = None if self.x is None else (self.x.shape[0], self.out_features)
         dout = check_dout(self, dout, shape, self.W.dtype)
         np.matmul(self.x.T, dout, out=self.dW)
         np.sum(dout, axis=0, out=self.db)
-        return (dout @ self.W.T).reshape(self.x_shape)
+        return dout
 
     def get_config(self) -> dict[str, Any]:
         return {"in_features": self.in_features, "out_features": self.out_features}

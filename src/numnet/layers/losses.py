@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from numnet.functions import as_float_array, check_labels, log_softmax, sigmoid, softmax
+from numnet.functions import as_float_array, check_labels, sigmoid, softmax
 from numnet.layers.base import LossLayer, check_dout
 
 __all__ = ["SoftmaxWithLoss", "SigmoidWithLoss", "MeanSquaredLoss"]
@@ -80,12 +80,18 @@ class SoftmaxWithLoss(LossLayer):
                 t = check_labels(t, n, k, name="t")
             except (ValueError, TypeError) as error:
                 raise type(error)(f"{self!r}: {error}") from None
-        log_y = log_softmax(x)
+        # The exact log-softmax log y = s - log(sum_k exp(s_k)), s = x - max(x), sharing
+        # its one exp with the softmax y that backward needs.
+        shifted = x - x.max(axis=1, keepdims=True)
+        y = np.exp(shifted)
+        sums = y.sum(axis=1, keepdims=True)
+        y /= sums
+        log_sums = np.log(sums)
         if t.ndim == 1:
-            loss = -np.mean(log_y[np.arange(n), t])
+            loss = (log_sums.sum() - shifted[np.arange(n), t].sum()) / n  # -mean_n log y[n, t_n]
         else:
-            loss = -np.sum(t * log_y) / n
-        self.y, self.t = np.exp(log_y), t
+            loss = -np.sum(t * (shifted - log_sums)) / n
+        self.y, self.t = y, t
         return float(loss)
 
     def backward(self, dout: float = 1.0) -> NDArray:
