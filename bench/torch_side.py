@@ -1,0 +1,73 @@
+"""PyTorch (CPU) as a contender: the same networks, trained by the idiomatic minimal loop.
+
+The data stays one tensor that shares the NumPy arrays' memory; each batch is
+gathered by index from a fresh permutation (what a ``DataLoader`` with
+``shuffle=True`` does, without its per-sample overhead, so the loop favours
+PyTorch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+VERSION = torch.__version__
+
+
+def set_threads(threads: int) -> None:
+    torch.set_num_threads(threads)
+
+
+def mlp(sizes: Sequence[int], seed: int) -> nn.Module:
+    """Linear -> ReLU -> ... -> Linear with PyTorch's default initialization."""
+    torch.manual_seed(seed)
+    layers: list[nn.Module] = []
+    for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+    layers.append(nn.Linear(sizes[-2], sizes[-1]))
+    return nn.Sequential(*layers)
+
+
+def simple_convnet(seed: int) -> nn.Module:
+    """numnet's SimpleConvNet in PyTorch: Conv 30@5x5 -> ReLU -> MaxPool 2 -> Linear 100 -> ReLU -> Linear 10."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10),
+    )
+
+
+class TorchTrainer:
+    """Plain SGD (``torch.optim.SGD``, no momentum) with ``cross_entropy``, one shuffled epoch per call."""
+
+    name = "PyTorch"
+
+    def __init__(self, net: nn.Module, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float,
+                 seed: int) -> None:
+        self.net = net
+        self.x, self.t = torch.from_numpy(x), torch.from_numpy(t)
+        self.optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+        self.batch_size = batch_size
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def epoch(self) -> None:
+        self.net.train()
+        order = torch.randperm(len(self.x), generator=self.generator)
+        for start in range(0, len(self.x), self.batch_size):
+            index = order[start : start + self.batch_size]
+            loss = nn.functional.cross_entropy(self.net(self.x[index]), self.t[index])
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Scores for all of ``x`` in one pass, under ``torch.inference_mode``."""
+        self.net.eval()
+        with torch.inference_mode():
+            return self.net(torch.from_numpy(x)).numpy()
+
+    def accuracy(self, x: np.ndarray, t: np.ndarray) -> float:
+        return float(np.mean(np.argmax(self.predict(x), axis=1) == t))
