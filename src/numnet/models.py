@@ -100,7 +100,8 @@ class Sequential:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        MODEL_REGISTRY[cls.__name__] = cls
+        if not cls.__name__.startswith("_"):  # private bases are not models one saves
+            MODEL_REGISTRY[cls.__name__] = cls
 
     def __init__(self, layers: Sequence[Layer], loss: LossLayer, seed: int | None = None) -> None:
         layers = list(layers)
@@ -317,7 +318,20 @@ def _target_labels(t: NDArray) -> NDArray:
     return t.reshape(len(t))
 
 
-class TwoLayerNet(Sequential):
+class _BuiltModel(Sequential):
+    """A model that builds its own layers: its config is its constructor's arguments (``self.config``)."""
+
+    config: dict[str, Any]
+
+    def get_config(self) -> dict[str, Any]:
+        return dict(self.config)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
+        return cls(**config, dtype=dtype)
+
+
+class TwoLayerNet(_BuiltModel):
     """The textbook's two-layer network: Affine → ReLU → Affine → SoftmaxWithLoss.
 
     Weights are drawn from N(0, weight_init_std²), biases start at zero; the
@@ -358,15 +372,8 @@ class TwoLayerNet(Sequential):
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
         self.param_names = ["W1", "b1", "W2", "b2"]
 
-    def get_config(self) -> dict[str, Any]:
-        return dict(self.config)
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> TwoLayerNet:
-        return cls(**config, dtype=dtype)
-
-
-class MLP(Sequential):
+class MLP(_BuiltModel):
     """A multi-layer perceptron of any depth: Dense → activation → … → Dense → loss.
 
     Args:
@@ -428,12 +435,8 @@ class MLP(Sequential):
             config["init"] = "he"  # the weights are saved; the initializer is not needed again
         return config
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> MLP:
-        return cls(**config, dtype=dtype)
 
-
-class LogisticRegression(Sequential):
+class LogisticRegression(_BuiltModel):
     """Logistic regression as a one-neuron network: Dense(n_features, 1) → SigmoidWithLoss.
 
     ``predict`` gives class labels 0/1 (N,), ``predict_proba`` gives ŷ (N,),
@@ -460,15 +463,8 @@ class LogisticRegression(Sequential):
         """Class labels (N,): 1 where ŷ >= 0.5."""
         return (self.decision_function(x) >= 0).astype(np.intp)
 
-    def get_config(self) -> dict[str, Any]:
-        return dict(self.config)
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> LogisticRegression:
-        return cls(**config, dtype=dtype)
-
-
-class SimpleConvNet(Sequential):
+class SimpleConvNet(_BuiltModel):
     """The textbook's convolutional network for MNIST.
 
     Conv2D(C, filters, kernel_size) → ReLU → MaxPool2D(2) → Dense(hidden_size)
@@ -520,15 +516,8 @@ class SimpleConvNet(Sequential):
         ]
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
 
-    def get_config(self) -> dict[str, Any]:
-        return dict(self.config)
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> SimpleConvNet:
-        return cls(**config, dtype=dtype)
-
-
-class ConvNet(Sequential):
+class ConvNet(_BuiltModel):
     """A deeper convolutional network built from blocks, in the style of VGG.
 
     Each block is a run of 3×3 convolutions (padding 1), each followed by
@@ -588,13 +577,6 @@ class ConvNet(Sequential):
             layers.append(Dropout(dropout))
         layers.append(Dense(hidden_size, output_size, rng=rng, dtype=dtype))
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
-
-    def get_config(self) -> dict[str, Any]:
-        return dict(self.config)
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> ConvNet:
-        return cls(**config, dtype=dtype)
 
 
 def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
