@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -36,3 +38,10 @@ def test_the_textbook_functions_snippet_runs_and_says_the_truth():
     np.testing.assert_allclose(softmax(np.array([1010.0, 1000.0])), [0.9999546, 0.0000454], atol=1e-7)
     assert sigmoid(-1000.0) == 0.0 and xor(1, 0) == 1
     np.testing.assert_allclose(namespace["x"], [0, 0], atol=1e-8)
+
+
+def test_importing_numnet_loads_no_optional_extra():
+    code = "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'numnet.cli', " \
+           "'numnet.plotting') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
