@@ -256,7 +256,7 @@ class Trainer:
         if resume_from is not None:
             self._restore(resume_from, rng)
         else:
-            self.history, self._progress = History(), _Progress()
+            self.history, self._progress = History(), _Progress(epoch_rng_state=rng.bit_generator.state)
         self.stop_training = False
         for callback in callbacks:
             callback.on_train_begin(self)
@@ -265,10 +265,7 @@ class Trainer:
         with self._deferred_interrupt(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while self._progress.epoch < epochs and not self.stop_training:
                 progress = self._progress
-                if progress.epoch_rng_state is None:
-                    progress.epoch_rng_state = rng.bit_generator.state
-                else:
-                    rng.bit_generator.state = progress.epoch_rng_state
+                rng.bit_generator.state = progress.epoch_rng_state
                 n_iterations = math.ceil(len(x) / batch_size)
                 epoch_batches = itertools.islice(
                     batches(x, t, batch_size, shuffle=shuffle, seed=rng), progress.iteration, None
@@ -277,11 +274,10 @@ class Trainer:
                 self._train_epoch(epoch_batches, bar)
                 logs = {"train_loss": progress.loss_sum / progress.seen, "train_acc": progress.correct / progress.seen}
                 if validation_data is not None:
-                    evaluation = self.evaluate(x_val, t_val)
+                    evaluation = self._evaluate(x_val, t_val, batch_size=1000)
                     logs["val_loss"], logs["val_acc"] = evaluation["loss"], evaluation["accuracy"]
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
-                self._end_epoch(logs, seconds)
-                self._progress.epoch_rng_state = rng.bit_generator.state
+                self._end_epoch(logs, seconds, next_rng_state=rng.bit_generator.state)
                 if verbose:
                     _print_epoch(progress.epoch + 1, epochs, logs, seconds, bar)
                 for callback in callbacks:
@@ -317,17 +313,21 @@ class Trainer:
                     f"training interrupted at epoch {progress.epoch + 1}, iteration {progress.iteration}"
                 )
 
-    def _end_epoch(self, logs: dict[str, float], seconds: float) -> None:
+    def _end_epoch(self, logs: dict[str, float], seconds: float, next_rng_state: dict[str, Any]) -> None:
         for name, value in logs.items():
             getattr(self.history, name).append(float(value))
         self.history.epoch_time.append(seconds)
-        self._progress = _Progress(epoch=self._progress.epoch + 1)
+        self._progress = _Progress(epoch=self._progress.epoch + 1, epoch_rng_state=next_rng_state)
 
     def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 1000) -> dict[str, float]:
         """Loss and accuracy on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``."""
         x, t = self.model._as_input(x), np.asarray(t)
         self.model.check_data(x, t)
         check_positive_int("batch_size", batch_size)
+        return self._evaluate(x, t, batch_size)
+
+    def _evaluate(self, x: NDArray, t: NDArray, batch_size: int) -> dict[str, float]:
+        """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once)."""
         loss_sum, correct = 0.0, 0
         for start in range(0, len(x), batch_size):
             x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
@@ -377,7 +377,8 @@ class Trainer:
         self._progress = _Progress(
             epoch=checkpoint.epoch,
             iteration=extra["iteration"],
-            epoch_rng_state=checkpoint.rng_state,
+            # a checkpoint written without a generator state starts shuffling from ``seed``
+            epoch_rng_state=checkpoint.rng_state or rng.bit_generator.state,
             loss_sum=extra["loss_sum"],
             correct=extra["correct"],
             seen=extra["seen"],
