@@ -45,8 +45,7 @@ class Stats:
         return Stats(unit, [convert(sample) for sample in self.samples])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "median": self.median, "min": self.min, "max": self.max,
-                "samples": self.samples}
+        return {"unit": self.unit, "median": self.median, "min": self.min, "max": self.max, "samples": self.samples}
 
 
 def seconds(fn: Callable[[], object]) -> float:

@@ -31,15 +31,15 @@ class NumnetTrainer:
 
     name = "numnet"
 
-    def __init__(self, model: Sequential, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float,
-                 seed: int) -> None:
+    def __init__(self, model: Sequential, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float, seed: int) -> None:
         self.model, self.x, self.t = model, x, t
         self.trainer = Trainer(model, SGD(lr=lr))
         self.batch_size, self.seed, self.epochs = batch_size, seed, 0
 
     def epoch(self) -> None:
-        self.trainer.fit(self.x, self.t, epochs=1, batch_size=self.batch_size, shuffle=True,
-                         seed=self.seed + self.epochs, verbose=0)
+        self.trainer.fit(
+            self.x, self.t, epochs=1, batch_size=self.batch_size, shuffle=True, seed=self.seed + self.epochs, verbose=0
+        )
         self.epochs += 1
 
     def predict(self, x: np.ndarray) -> np.ndarray:

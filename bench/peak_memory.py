@@ -62,16 +62,20 @@ def main() -> None:
     model = MLP([784, 100, 10], seed=0)
     Trainer(model, SGD(lr=0.1)).fit(x, t, epochs=args.epochs, batch_size=100, seed=0, verbose=0)
     accuracy = model.accuracy(x_test, t_test)
-    print(json.dumps({
-        "rss_after_imports_mib": None if after_imports is None else after_imports / MIB,
-        "peak_after_load_mib": peak_after_load / MIB,
-        "peak_mib": peak_bytes() / MIB,
-        "data_mib": data_bytes / MIB,
-        "epochs": args.epochs,
-        "train_samples": len(x),
-        "test_accuracy": accuracy,
-        "numpy": np.__version__,
-    }))
+    print(
+        json.dumps(
+            {
+                "rss_after_imports_mib": None if after_imports is None else after_imports / MIB,
+                "peak_after_load_mib": peak_after_load / MIB,
+                "peak_mib": peak_bytes() / MIB,
+                "data_mib": data_bytes / MIB,
+                "epochs": args.epochs,
+                "train_samples": len(x),
+                "test_accuracy": accuracy,
+                "numpy": np.__version__,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,13 @@ import os
 import sys
 from pathlib import Path
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-                    "NUMEXPR_NUM_THREADS")
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
 
 
 def available_cores() -> int:
@@ -49,22 +54,42 @@ def busy_warning(threads: int) -> str:
         return ""
     fewer = max(1, min(threads - 1, int(cores - load)))
     advice = f"try --threads {fewer}, or run" if fewer < threads else "run"
-    return (f"the load average is {load:.1f} on {cores} cores before the run; timings on {threads} thread(s) "
-            f"will be noisy ({advice} at a quieter moment)")
+    return (
+        f"the load average is {load:.1f} on {cores} cores before the run; timings on {threads} thread(s) "
+        f"will be noisy ({advice} at a quieter moment)"
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark numnet against PyTorch and scikit-learn on MNIST.")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run (~2 min): 10,000 training images per epoch, 2 repeats, smaller GEMM")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="timed epochs per contender (default 3, or 2 with --quick); inference and GEMM repeat more")
-    parser.add_argument("--threads", type=int, default=available_cores(),
-                        help="threads for NumPy's BLAS and PyTorch alike (default: the available cores, %(default)s)")
-    parser.add_argument("--peers", default="torch,sklearn",
-                        help="comma-separated peers to run: torch, sklearn, or none (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "latest.json",
-                        help="where to write the JSON results (default: bench/results/latest.json)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run (~2 min): 10,000 training images per epoch, 2 repeats, smaller GEMM",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed epochs per contender (default 3, or 2 with --quick); inference and GEMM repeat more",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=available_cores(),
+        help="threads for NumPy's BLAS and PyTorch alike (default: the available cores, %(default)s)",
+    )
+    parser.add_argument(
+        "--peers",
+        default="torch,sklearn",
+        help="comma-separated peers to run: torch, sklearn, or none (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent / "results" / "latest.json",
+        help="where to write the JSON results (default: bench/results/latest.json)",
+    )
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 2 if args.quick else 3
@@ -85,8 +110,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[bench] warning: {busy}", file=sys.stderr)
     for variable in THREAD_VARIABLES:  # read once, when the libraries start their thread pools
         os.environ[variable] = str(args.threads)
-    from harness import markdown_tables  # noqa: PLC0415 - NumPy must load after the line above
-    from suite import Config, run_suite  # noqa: PLC0415
+    from harness import markdown_tables
+    from suite import Config, run_suite
 
     config = Config(
         repeats=args.repeats,
@@ -98,9 +123,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     results = run_suite(config)
     meta = results.meta
-    print(f"\nnumnet {meta['numnet']} on {meta['cpu']}, {meta['threads']} thread(s) of {meta['cores']} cores; "
-          f"{meta['train_samples']:,} training images per epoch, {meta['repeats']} repeats; "
-          f"load average {meta['load_average_start'][0]:.1f} -> {meta['load_average_end'][0]:.1f}\n")
+    print(
+        f"\nnumnet {meta['numnet']} on {meta['cpu']}, {meta['threads']} thread(s) of {meta['cores']} cores; "
+        f"{meta['train_samples']:,} training images per epoch, {meta['repeats']} repeats; "
+        f"load average {meta['load_average_start'][0]:.1f} -> {meta['load_average_end'][0]:.1f}\n"
+    )
     if busy:
         print(f"Warning: {busy}\n")
     print(markdown_tables(results.rows, results.targets))

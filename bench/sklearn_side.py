@@ -19,16 +19,25 @@ VERSION = sklearn.__version__
 class SklearnMLP:
     """``MLPClassifier(hidden_layer_sizes=(hidden,))`` trained one epoch per :meth:`epoch`."""
 
-    def __init__(self, hidden: int, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float, seed: int,
-                 dtype: str = "float32") -> None:
+    def __init__(
+        self, hidden: int, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float, seed: int, dtype: str = "float32"
+    ) -> None:
         self.name = f"scikit-learn {dtype}"
         self.dtype = np.dtype(dtype)
         self.x, self.t = x.astype(self.dtype, copy=False), t
         self.classes = np.unique(t)
         self.classifier = MLPClassifier(
-            hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", alpha=0.0,
-            batch_size=batch_size, learning_rate="constant", learning_rate_init=lr,
-            momentum=0.0, nesterovs_momentum=False, shuffle=True, random_state=seed,
+            hidden_layer_sizes=(hidden,),
+            activation="relu",
+            solver="sgd",
+            alpha=0.0,
+            batch_size=batch_size,
+            learning_rate="constant",
+            learning_rate_init=lr,
+            momentum=0.0,
+            nesterovs_momentum=False,
+            shuffle=True,
+            random_state=seed,
         )
 
     def epoch(self) -> None:

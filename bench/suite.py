@@ -63,8 +63,11 @@ class Results:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"meta": self.meta, "rows": [r.to_dict() for r in self.rows],
-                "targets": [t.to_dict() for t in self.targets]}
+        return {
+            "meta": self.meta,
+            "rows": [r.to_dict() for r in self.rows],
+            "targets": [t.to_dict() for t in self.targets],
+        }
 
 
 def progress(message: str) -> None:
@@ -128,8 +131,13 @@ def gemm_roofline(config: Config) -> list[Row]:
 Factory = Callable[[np.ndarray, np.ndarray], Any]
 
 
-def train_race(factories: dict[str, Factory], x: np.ndarray, t: np.ndarray, repeats: int,
-               alongside: dict[str, Callable[[], object]] | None = None) -> tuple[dict[str, Stats], dict[str, Any]]:
+def train_race(
+    factories: dict[str, Factory],
+    x: np.ndarray,
+    t: np.ndarray,
+    repeats: int,
+    alongside: dict[str, Callable[[], object]] | None = None,
+) -> tuple[dict[str, Stats], dict[str, Any]]:
     """Seconds per training epoch of each contender, epochs interleaved; returns the trained contenders too.
 
     ``factories`` build a fresh contender on ``(x, t)``. Each first trains a
@@ -145,8 +153,13 @@ def train_race(factories: dict[str, Factory], x: np.ndarray, t: np.ndarray, repe
     return time_interleaved(calls, repeats), contenders
 
 
-def with_torch(factories: dict[str, Factory], peers: dict[str, ModuleType | str],
-               build: Callable[[ModuleType], Any], batch_size: int, lr: float) -> list[str]:
+def with_torch(
+    factories: dict[str, Factory],
+    peers: dict[str, ModuleType | str],
+    build: Callable[[ModuleType], Any],
+    batch_size: int,
+    lr: float,
+) -> list[str]:
     """Add PyTorch's factory (the network from ``build(torch_side)``) if the peer is there; return missing peers."""
     torch_side = peers["torch"]
     if not isinstance(torch_side, ModuleType):
@@ -159,19 +172,30 @@ def missing_rows(benchmark: str, peers: dict[str, ModuleType | str], names: list
     return [Row(benchmark, PEER_NAMES[name], note=str(peers[name])) for name in names]
 
 
-def timed_rows(benchmark: str, stats: dict[str, Stats], notes: dict[str, str] | None = None,
-               extras: dict[str, dict[str, Any]] | None = None) -> list[Row]:
+def timed_rows(
+    benchmark: str,
+    stats: dict[str, Stats],
+    notes: dict[str, str] | None = None,
+    extras: dict[str, dict[str, Any]] | None = None,
+) -> list[Row]:
     """One row per contender; the ratio is numnet's median over the contender's."""
     notes, extras = notes or {}, extras or {}
     return [
-        Row(benchmark, name, s, None if name == "numnet" else ratio(stats["numnet"], s),
-            notes.get(name, ""), extras.get(name, {}))
+        Row(
+            benchmark,
+            name,
+            s,
+            None if name == "numnet" else ratio(stats["numnet"], s),
+            notes.get(name, ""),
+            extras.get(name, {}),
+        )
         for name, s in stats.items()
     ]
 
 
-def accuracy_notes(contenders: dict[str, Any], x_test: np.ndarray, t_test: np.ndarray,
-                   epochs: int) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+def accuracy_notes(
+    contenders: dict[str, Any], x_test: np.ndarray, t_test: np.ndarray, epochs: int
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """Each trained contender's test accuracy, as table notes and JSON extras."""
     notes, extras = {}, {}
     for name, contender in contenders.items():
@@ -181,9 +205,13 @@ def accuracy_notes(contenders: dict[str, Any], x_test: np.ndarray, t_test: np.nd
     return notes, extras
 
 
-def mlp_section(config: Config, data: dict[str, np.ndarray], peers: dict[str, ModuleType | str],
-                results: Results) -> dict[str, Any]:
-    """784-100-10 ReLU MLP, SGD lr 0.1, batch 100: seconds per epoch and test accuracy; returns the trained contenders."""
+def mlp_section(
+    config: Config, data: dict[str, np.ndarray], peers: dict[str, ModuleType | str], results: Results
+) -> dict[str, Any]:
+    """784-100-10 ReLU MLP, SGD lr 0.1, batch 100: seconds per epoch and test accuracy.
+
+    Returns the trained contenders.
+    """
     batch_size, lr = 100, 0.1
     benchmark = f"MLP {'-'.join(map(str, MLP_SIZES))} epoch"
     factories: dict[str, Factory] = {
@@ -193,8 +221,8 @@ def mlp_section(config: Config, data: dict[str, np.ndarray], peers: dict[str, Mo
     sklearn_side = peers["sklearn"]
     if isinstance(sklearn_side, ModuleType):
         for dtype in ("float32", "float64"):
-            factories[f"scikit-learn {dtype}"] = (
-                lambda x, t, dtype=dtype: sklearn_side.SklearnMLP(MLP_SIZES[1], x, t, batch_size, lr, SEED, dtype)
+            factories[f"scikit-learn {dtype}"] = lambda x, t, dtype=dtype: sklearn_side.SklearnMLP(
+                MLP_SIZES[1], x, t, batch_size, lr, SEED, dtype
             )
     else:
         missing.append("sklearn")
@@ -208,8 +236,12 @@ def mlp_section(config: Config, data: dict[str, np.ndarray], peers: dict[str, Mo
     sk32, sk64 = (ratio(stats["numnet"], stats.get(f"scikit-learn {d}")) for d in ("float32", "float64"))
     results.targets += [
         Target("MLP epoch, numnet ÷ PyTorch", torch_ratio, "<= 1.0", "aim 0.7"),
-        Target("MLP epoch, numnet ÷ scikit-learn (float32)", sk32, "<= 0.33",
-               "" if sk64 is None else f"÷ scikit-learn float64 (its default dtype): {sk64:.2f}"),
+        Target(
+            "MLP epoch, numnet ÷ scikit-learn (float32)",
+            sk32,
+            "<= 0.33",
+            "" if sk64 is None else f"÷ scikit-learn float64 (its default dtype): {sk64:.2f}",
+        ),
     ]
     return contenders
 
@@ -218,8 +250,9 @@ def parameter_count(sizes: tuple[int, ...]) -> int:
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
 
 
-def wide_mlp_section(config: Config, data: dict[str, np.ndarray], peers: dict[str, ModuleType | str],
-                     results: Results) -> None:
+def wide_mlp_section(
+    config: Config, data: dict[str, np.ndarray], peers: dict[str, ModuleType | str], results: Results
+) -> None:
     """784-1024-1024-10, batch 256: seconds per epoch and numnet's fraction of the float32 GEMM roofline.
 
     The roofline is measured again between the epochs (about a second of
@@ -246,20 +279,35 @@ def wide_mlp_section(config: Config, data: dict[str, np.ndarray], peers: dict[st
     performed = nominal - 2 * WIDE_SIZES[0] * WIDE_SIZES[1] * len(x)
     notes, extras = {}, {}
     for name, s in stats.items():
-        notes[name] = (f"{nominal / s.median / 1e9:.1f} GFLOP/s = {nominal / s.median / peak:.0%} of float32 GEMM "
-                       f"({peak / 1e9:.1f} GFLOP/s, timed between these epochs)")
-        extras[name] = {"gflops_nominal": nominal / s.median / 1e9, "roofline_gflops": peak / 1e9,
-                        "roofline_fraction": nominal / s.median / peak,
-                        "performed_fraction": performed / s.median / peak}
+        notes[name] = (
+            f"{nominal / s.median / 1e9:.1f} GFLOP/s = {nominal / s.median / peak:.0%} of float32 GEMM "
+            f"({peak / 1e9:.1f} GFLOP/s, timed between these epochs)"
+        )
+        extras[name] = {
+            "gflops_nominal": nominal / s.median / 1e9,
+            "roofline_gflops": peak / 1e9,
+            "roofline_fraction": nominal / s.median / peak,
+            "performed_fraction": performed / s.median / peak,
+        }
     results.rows += timed_rows(benchmark, stats, notes, extras) + missing_rows(benchmark, peers, missing)
-    results.targets.append(Target(
-        "wide MLP, numnet's fraction of the float32 GEMM roofline", extras["numnet"]["roofline_fraction"], ">= 0.70",
-        f"6×params FLOPs/sample; counting only the products performed: {extras['numnet']['performed_fraction']:.2f}",
-    ))
+    results.targets.append(
+        Target(
+            "wide MLP, numnet's fraction of the float32 GEMM roofline",
+            extras["numnet"]["roofline_fraction"],
+            ">= 0.70",
+            "6×params FLOPs/sample; counting only the products performed: "
+            f"{extras['numnet']['performed_fraction']:.2f}",
+        )
+    )
 
 
-def inference_section(config: Config, data: dict[str, np.ndarray], contenders: dict[str, Any],
-                      peers: dict[str, ModuleType | str], results: Results) -> None:
+def inference_section(
+    config: Config,
+    data: dict[str, np.ndarray],
+    contenders: dict[str, Any],
+    peers: dict[str, ModuleType | str],
+    results: Results,
+) -> None:
     """Images per second of the trained 784-100-10 MLPs scoring the 10,000 test images in one call."""
     x_test = data["x_test"]
     benchmark = f"inference {'-'.join(map(str, MLP_SIZES))}, {len(x_test):,} images"
@@ -271,12 +319,14 @@ def inference_section(config: Config, data: dict[str, np.ndarray], contenders: d
     results.rows += timed_rows(benchmark, rates)
     if "PyTorch" not in rates:
         results.rows += missing_rows(benchmark, peers, ["torch"])
-    results.targets.append(Target("inference, numnet ÷ PyTorch images/s", ratio(rates["numnet"], rates.get("PyTorch")),
-                                  ">= 1.0"))
+    results.targets.append(
+        Target("inference, numnet ÷ PyTorch images/s", ratio(rates["numnet"], rates.get("PyTorch")), ">= 1.0")
+    )
 
 
-def conv_section(config: Config, data: dict[str, np.ndarray], peers: dict[str, ModuleType | str],
-                 results: Results) -> None:
+def conv_section(
+    config: Config, data: dict[str, np.ndarray], peers: dict[str, ModuleType | str], results: Results
+) -> None:
     """SimpleConvNet (Conv 30@5x5, pool, 100, 10), SGD lr 0.1, batch 100: seconds per epoch."""
     batch_size, lr = 100, 0.1
     benchmark = "SimpleConvNet epoch"
@@ -289,8 +339,9 @@ def conv_section(config: Config, data: dict[str, np.ndarray], peers: dict[str, M
     test_images = data["x_test"].reshape(-1, 1, 28, 28)
     notes, extras = accuracy_notes(contenders, test_images, data["t_test"], config.repeats)
     results.rows += timed_rows(benchmark, stats, notes, extras) + missing_rows(benchmark, peers, missing)
-    results.targets.append(Target("SimpleConvNet epoch, numnet ÷ PyTorch", ratio(stats["numnet"], stats.get("PyTorch")),
-                                  "<= 1.5"))
+    results.targets.append(
+        Target("SimpleConvNet epoch, numnet ÷ PyTorch", ratio(stats["numnet"], stats.get("PyTorch")), "<= 1.5")
+    )
 
 
 def memory_section(config: Config, results: Results) -> None:
@@ -307,8 +358,9 @@ def memory_section(config: Config, results: Results) -> None:
     if report["rss_after_imports_mib"] is not None:
         note += f"Python+NumPy+numnet alone {report['rss_after_imports_mib']:.0f} MiB; "
     note += f"peak while loading {report['peak_after_load_mib']:.0f} MiB"
-    results.rows.append(Row("peak RSS, MNIST load + 1 epoch MLP", "numnet", Stats("MiB", [peak]), note=note,
-                            extra=report))
+    results.rows.append(
+        Row("peak RSS, MNIST load + 1 epoch MLP", "numnet", Stats("MiB", [peak]), note=note, extra=report)
+    )
 
 
 # ------------------------------------------------------------------ driver
@@ -340,7 +392,7 @@ def machine_info(config: Config, peers: dict[str, ModuleType | str]) -> dict[str
     for peer, module in peers.items():
         info[peer] = module.VERSION if isinstance(module, ModuleType) else module
     try:
-        from threadpoolctl import threadpool_info  # noqa: PLC0415 - optional, for the record only
+        from threadpoolctl import threadpool_info
 
         info["threadpools"] = [
             {key: pool.get(key) for key in ("internal_api", "num_threads", "version")} for pool in threadpool_info()
@@ -364,7 +416,7 @@ def _blas_name() -> str:
         config = np.show_config(mode="dicts")
         blas = config["Build Dependencies"]["blas"]
         return f"{blas.get('name')} {blas.get('version')}"
-    except Exception:  # noqa: BLE001 - informational only
+    except Exception:
         return "unknown"
 
 
@@ -373,7 +425,7 @@ def guarded(section: str, results: Results, run: Callable[[], Any]) -> Any:
     progress(section)
     try:
         return run()
-    except Exception as error:  # noqa: BLE001 - one failing section must not stop the others
+    except Exception as error:
         traceback.print_exc()
         results.rows.append(Row(section, "–", note=f"failed: {type(error).__name__}: {error}"))
         return None

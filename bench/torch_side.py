@@ -35,8 +35,13 @@ def simple_convnet(seed: int) -> nn.Module:
     """numnet's SimpleConvNet in PyTorch: Conv 30@5x5 -> ReLU -> MaxPool 2 -> Linear 100 -> ReLU -> Linear 10."""
     torch.manual_seed(seed)
     return nn.Sequential(
-        nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10),
+        nn.Conv2d(1, 30, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(30 * 12 * 12, 100),
+        nn.ReLU(),
+        nn.Linear(100, 10),
     )
 
 
@@ -45,8 +50,7 @@ class TorchTrainer:
 
     name = "PyTorch"
 
-    def __init__(self, net: nn.Module, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float,
-                 seed: int) -> None:
+    def __init__(self, net: nn.Module, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float, seed: int) -> None:
         self.net = net
         self.x, self.t = torch.from_numpy(x), torch.from_numpy(t)
         self.optimizer = torch.optim.SGD(net.parameters(), lr=lr)

@@ -61,8 +61,15 @@ def main(argv: list[str] | None = None) -> int:
 
     model = LogisticRegression(x_train.shape[1], init="zeros", dtype=np.float64)
     trainer = Trainer(model, SGD(lr=args.lr))
-    trainer.fit(x_train, y_train, epochs=args.iterations, batch_size=None, shuffle=False, verbose=0,
-                callbacks=[PrintCost(every=100)])
+    trainer.fit(
+        x_train,
+        y_train,
+        epochs=args.iterations,
+        batch_size=None,
+        shuffle=False,
+        verbose=0,
+        callbacks=[PrintCost(every=100)],
+    )
 
     print(f"train accuracy: {100 * model.accuracy(x_train, y_train):.2f} %")
     print(f"test accuracy: {100 * model.accuracy(x_test, y_test):.2f} %")

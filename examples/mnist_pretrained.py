@@ -49,8 +49,9 @@ def load_network(path: Path) -> Sequential:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="directory holding mnist/ (default: $NUMNET_DATA_DIR)")
-    parser.add_argument("--weights", type=Path,
-                        help=f"the .npz weights (default: <data dir>/{WEIGHTS_FILE.as_posix()})")
+    parser.add_argument(
+        "--weights", type=Path, help=f"the .npz weights (default: <data dir>/{WEIGHTS_FILE.as_posix()})"
+    )
     args = parser.parse_args(argv)
 
     weights = args.weights or default_weights_path(args.data_dir)

@@ -37,8 +37,14 @@ def forward(layers: list[Layer], x: np.ndarray) -> np.ndarray:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", nargs=2, type=float, default=[1.0, 0.5], metavar=("X1", "X2"),
-                        help="the two inputs (default: 1.0 0.5, as in the book)")
+    parser.add_argument(
+        "--input",
+        nargs=2,
+        type=float,
+        default=[1.0, 0.5],
+        metavar=("X1", "X2"),
+        help="the two inputs (default: 1.0 0.5, as in the book)",
+    )
     args = parser.parse_args(argv)
     x = np.array([args.input])
     y = forward(build_network(), x)

@@ -34,8 +34,9 @@ class PrintAccuracy(Callback):
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
         model = trainer.model
         train_acc, test_acc = model.accuracy(*self.train), model.accuracy(*self.test)
-        print(f"epoch {trainer.history.epochs}: train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}",
-              flush=True)
+        print(
+            f"epoch {trainer.history.epochs}: train accuracy {train_acc:.4f}, test accuracy {test_acc:.4f}", flush=True
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,8 +53,15 @@ def main(argv: list[str] | None = None) -> int:
 
     model = TwoLayerNet(784, 50, 10, weight_init_std=0.01, seed=args.seed)
     trainer = Trainer(model, SGD(lr=0.1))
-    trainer.fit(x_train, t_train, epochs=args.epochs, batch_size=100, seed=args.seed, verbose=0,
-                callbacks=[PrintAccuracy(x_train, t_train, x_test, t_test)])
+    trainer.fit(
+        x_train,
+        t_train,
+        epochs=args.epochs,
+        batch_size=100,
+        seed=args.seed,
+        verbose=0,
+        callbacks=[PrintAccuracy(x_train, t_train, x_test, t_test)],
+    )
     return 0
 
 

@@ -46,8 +46,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"dot product of two random vectors of {args.size:,} elements")
     print(f"loop:       {loop_result:.6f} in {1000 * loop_seconds:9.3f} ms")
-    print(f"vectorized: {vectorized_result:.6f} in {1000 * vectorized_seconds:9.3f} ms "
-          f"(best of {VECTORIZED_REPEATS})")
+    print(f"vectorized: {vectorized_result:.6f} in {1000 * vectorized_seconds:9.3f} ms (best of {VECTORIZED_REPEATS})")
     print(f"the vectorized version is {loop_seconds / max(vectorized_seconds, 1e-9):.0f}x faster")
 
 

@@ -57,9 +57,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the .npz to write")
     args = parser.parse_args()
 
-    (x_train, t_train), (x_test, t_test) = load_mnist(
-        args.data_dir, normalize=False, flatten=False, verbose=False
-    )
+    (x_train, t_train), (x_test, t_test) = load_mnist(args.data_dir, normalize=False, flatten=False, verbose=False)
     rng = np.random.default_rng(SEED)
     train = balanced_indices(t_train, TRAIN_PER_CLASS, rng)
     test = balanced_indices(t_test, TEST_PER_CLASS, rng)

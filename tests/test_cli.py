@@ -30,7 +30,12 @@ RUN_FILES = {"model.npz", "history.json", "history.csv", "run.json", "learning_c
 def numnet(*args: object, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "numnet", *map(str, args)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -104,32 +109,44 @@ def test_train_writes_a_complete_run_folder(trained, mnist_test) -> None:
 
 
 def test_train_quietly_on_spiral_and_evaluate_on_the_same_data(tmp_path) -> None:
-    assert check_ok(numnet("train", "--dataset", "spiral", "--epochs", "5", "--quiet", "--out", "r", cwd=tmp_path)) == ""
+    assert (
+        check_ok(numnet("train", "--dataset", "spiral", "--epochs", "5", "--quiet", "--out", "r", cwd=tmp_path)) == ""
+    )
     model = io.load(tmp_path / "r" / "model.npz")
     assert model.get_config()["sizes"] == [2, 100, 3]
     assert json.loads((tmp_path / "r" / "run.json").read_text())["batch_size"] is None  # full batch
     # evaluate finds the dataset in the run folder: the 60 test points of spiral
     assert "spiral test set (60 samples)" in check_ok(numnet("evaluate", "r/model.npz", cwd=tmp_path))
     Image.new("L", (28, 28)).save(tmp_path / "digit.png")
-    check_error(numnet("predict", "r/model.npz", "digit.png", cwd=tmp_path), 1,
-                "the model takes 2 input values, not 28x28 gray or 64x64 RGB pictures")
-    check_error(numnet("evaluate", "r/model.npz", "--dataset", "planar", cwd=tmp_path), 1,
-                "the model predicts 3 classes, but planar has 2")
+    check_error(
+        numnet("predict", "r/model.npz", "digit.png", cwd=tmp_path),
+        1,
+        "the model takes 2 input values, not 28x28 gray or 64x64 RGB pictures",
+    )
+    check_error(
+        numnet("evaluate", "r/model.npz", "--dataset", "planar", cwd=tmp_path),
+        1,
+        "the model predicts 3 classes, but planar has 2",
+    )
 
 
 def test_train_with_early_stopping_validates_on_a_held_out_tenth(tmp_path) -> None:
-    stdout = check_ok(numnet("train", "--dataset", "spiral", "--epochs", "20", "--early-stopping", "2",
-                             "--out", "r", cwd=tmp_path))
+    stdout = check_ok(
+        numnet("train", "--dataset", "spiral", "--epochs", "20", "--early-stopping", "2", "--out", "r", cwd=tmp_path)
+    )
     assert "216 training / 60 test samples" in stdout and "24 held-out samples" in stdout
     history = json.loads((tmp_path / "r" / "history.json").read_text())
     assert 1 <= len(history["val_loss"]) == len(history["train_loss"]) <= 20
 
 
 def test_train_without_matplotlib_skips_the_learning_curves(tmp_path) -> None:
-    script = ("import sys; sys.modules['matplotlib'] = None; from numnet.cli import main; "
-              "raise SystemExit(main(['train', '--dataset', 'spiral', '--epochs', '2', '--out', 'r']))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=300, check=False)
+    script = (
+        "import sys; sys.modules['matplotlib'] = None; from numnet.cli import main; "
+        "raise SystemExit(main(['train', '--dataset', 'spiral', '--epochs', '2', '--out', 'r']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
     stdout = check_ok(result)
     assert "note: matplotlib is not installed" in stdout and "pip install 'numnet[plot]'" in stdout
     assert {p.name for p in (tmp_path / "r").iterdir()} == RUN_FILES - {"learning_curves.png"}
@@ -142,8 +159,9 @@ def test_catvnoncat_trains_logistic_regression_on_flattened_photos(tmp_path) -> 
     assert isinstance(io.load(tmp_path / "r" / "model.npz"), LogisticRegression)
     Image.new("RGB", (80, 80), (200, 120, 40)).save(tmp_path / "photo.jpg")
     line = check_ok(numnet("predict", "r/model.npz", "photo.jpg", cwd=tmp_path)).strip()
-    assert re.fullmatch(r"photo\.jpg: (non-cat|cat)   top-3: (non-cat|cat) [01]\.\d{4}  (non-cat|cat) [01]\.\d{4}",
-                        line)
+    assert re.fullmatch(
+        r"photo\.jpg: (non-cat|cat)   top-3: (non-cat|cat) [01]\.\d{4}  (non-cat|cat) [01]\.\d{4}", line
+    )
     assert "0 non-cat" in check_ok(numnet("evaluate", "r/model.npz", cwd=tmp_path))
 
 
@@ -203,8 +221,14 @@ def test_predict_npy_arrays_of_one_sample_or_a_batch(trained, mnist_test, tmp_pa
     np.save(tmp_path / "pixels.npy", np.round(x_test[:2] * 255).astype(np.uint8))
     stdout = check_ok(numnet("predict", run_dir / "model.npz", "batch.npy", "one.npy", "pixels.npy", cwd=tmp_path))
     printed = predictions(stdout)
-    assert list(printed) == ["batch.npy[0]", "batch.npy[1]", "batch.npy[2]", "one.npy", "pixels.npy[0]",
-                             "pixels.npy[1]"]
+    assert list(printed) == [
+        "batch.npy[0]",
+        "batch.npy[1]",
+        "batch.npy[2]",
+        "one.npy",
+        "pixels.npy[0]",
+        "pixels.npy[1]",
+    ]
     model = io.load(run_dir / "model.npz")
     for i in range(3):
         check_prediction(model, x_test[i : i + 1], printed[f"batch.npy[{i}]"])
@@ -267,8 +291,9 @@ def test_plot_weights_defaults_to_a_file_beside_the_model(trained) -> None:
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path) -> None:
-    check_error(numnet("train", "--dataset", "imagenet", cwd=tmp_path), 2, "invalid choice: 'imagenet'",
-                "numnet train --help")
+    check_error(
+        numnet("train", "--dataset", "imagenet", cwd=tmp_path), 2, "invalid choice: 'imagenet'", "numnet train --help"
+    )
     check_error(numnet("train", "--epochs", "0", cwd=tmp_path), 2, "--epochs", "'0'")
     check_error(numnet(cwd=tmp_path), 2, "required")
 
@@ -279,15 +304,19 @@ def test_bad_files_exit_1_with_one_line(trained, tmp_path) -> None:
     (tmp_path / "corrupt.npz").write_bytes(b"PK\x03\x04 this is not a zip archive at all")
     check_error(numnet("info", "corrupt.npz", cwd=tmp_path), 1, "corrupt.npz", "truncated or corrupted")
     (tmp_path / "notes.txt").write_text("not a picture")
-    check_error(numnet("predict", run_dir / "model.npz", "notes.txt", cwd=tmp_path), 1,
-                "notes.txt is neither a picture")
+    check_error(
+        numnet("predict", run_dir / "model.npz", "notes.txt", cwd=tmp_path), 1, "notes.txt is neither a picture"
+    )
     check_error(numnet("train", "--resume", run_dir / "model.npz", cwd=tmp_path), 1, "not a checkpoint")
 
 
 def test_a_model_that_does_not_fit_the_data_exits_1(trained, tmp_path) -> None:
     _, run_dir, _ = trained
-    check_error(numnet("evaluate", run_dir / "model.npz", "--dataset", "spiral", cwd=tmp_path), 1,
-                "the model takes 784 input values per sample, but dataset spiral has 2")
+    check_error(
+        numnet("evaluate", run_dir / "model.npz", "--dataset", "spiral", cwd=tmp_path),
+        1,
+        "the model takes 784 input values per sample, but dataset spiral has 2",
+    )
     np.save(tmp_path / "wrong.npy", np.zeros((4, 10), dtype=np.float32))
     check_error(numnet("predict", run_dir / "model.npz", "wrong.npy", cwd=tmp_path), 1, "shape (4, 10)", "784")
 
@@ -300,8 +329,7 @@ def test_diverging_training_stops_with_an_error_and_writes_nothing(tmp_path) -> 
 
 def test_missing_data_is_one_line_even_for_a_multi_line_message(tmp_path) -> None:
     env = {key: value for key, value in os.environ.items() if key != "NUMNET_DATA_DIR"}
-    check_error(numnet("train", "--dataset", "catvnoncat", cwd=tmp_path, env=env), 1,
-                "train_catvnoncat.h5 not found")
+    check_error(numnet("train", "--dataset", "catvnoncat", cwd=tmp_path, env=env), 1, "train_catvnoncat.h5 not found")
     assert not (tmp_path / "runs").exists()  # nothing written for a failed run
 
 
@@ -317,8 +345,7 @@ def test_debug_shows_the_real_exception(tmp_path) -> None:
 def test_ctrl_c_saves_a_checkpoint_and_the_printed_command_resumes(tmp_path) -> None:
     command = [sys.executable, "-m", "numnet", "train", "--epochs", "4", "--hidden", "300", "--out", "run"]
     lines: queue.Queue[str] = queue.Queue()
-    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True) as process:
+    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
         reader.start()
         try:
@@ -335,8 +362,10 @@ def test_ctrl_c_saves_a_checkpoint_and_the_printed_command_resumes(tmp_path) -> 
     assert "Traceback" not in stderr
     checkpoint_path = tmp_path / "run" / "checkpoint.npz"
     resume = "numnet train --epochs 4 --hidden 300 --out run --resume run/checkpoint.npz"
-    assert stderr.splitlines() == [f"numnet: interrupted; saved {Path('run', 'checkpoint.npz')}",
-                                   f"resume with: {resume}"]
+    assert stderr.splitlines() == [
+        f"numnet: interrupted; saved {Path('run', 'checkpoint.npz')}",
+        f"resume with: {resume}",
+    ]
     assert not (tmp_path / "run" / "model.npz").exists()
     checkpoint = io.load_checkpoint(checkpoint_path)
     assert checkpoint.epoch >= 1
@@ -366,8 +395,9 @@ def test_default_train_reaches_93_percent_on_mnist_mini_within_a_minute(tmp_path
 
 def test_cnn_trains_on_images_and_plots_its_filters_before_and_after(tmp_path) -> None:
     run = tmp_path / "cnn"
-    out = check_ok(numnet("train", "--model", "cnn", "--epochs", "1", "--hidden", "20", "--quiet", "--out", run,
-                          cwd=tmp_path))
+    out = check_ok(
+        numnet("train", "--model", "cnn", "--epochs", "1", "--hidden", "20", "--quiet", "--out", run, cwd=tmp_path)
+    )
     assert out == ""
     model = io.load(run / "model.npz")
     assert type(model).__name__ == "SimpleConvNet" and model.params[0].shape == (30, 1, 5, 5)
@@ -377,8 +407,11 @@ def test_cnn_trains_on_images_and_plots_its_filters_before_and_after(tmp_path) -
     assert model.accuracy(x_test, t_test) > 0.85
     assert check_ok(numnet("plot", "filters", run / "model.npz", cwd=tmp_path)).strip() == str(run / "filters.png")
     assert is_png(run / "filters.png")
-    check_error(numnet("train", "--model", "cnn", "--dataset", "spiral", "--out", tmp_path / "x", cwd=tmp_path),
-                1, "needs image data")
+    check_error(
+        numnet("train", "--model", "cnn", "--dataset", "spiral", "--out", tmp_path / "x", cwd=tmp_path),
+        1,
+        "needs image data",
+    )
 
 
 def test_plot_filters_refuses_a_dense_model(trained, tmp_path) -> None:

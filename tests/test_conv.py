@@ -273,7 +273,11 @@ def test_conv2d_padding_lets_a_large_kernel_fit():
         ({"kernel_size": 3, "stride": 0}, ValueError, "Conv2D: stride must be >= 1"),
         ({"kernel_size": 3, "padding": -1}, ValueError, "Conv2D: padding must be >= 0"),
         ({"kernel_size": 3, "in_channels": 0}, ValueError, "Conv2D: in_channels must be a positive integer, got 0"),
-        ({"kernel_size": 3, "out_channels": 2.0}, ValueError, "Conv2D: out_channels must be a positive integer, got 2.0"),
+        (
+            {"kernel_size": 3, "out_channels": 2.0},
+            ValueError,
+            "Conv2D: out_channels must be a positive integer, got 2.0",
+        ),
     ],
 )
 def test_conv2d_rejects_bad_arguments(kwargs, error, message):
@@ -284,8 +288,14 @@ def test_conv2d_rejects_bad_arguments(kwargs, error, message):
 def test_conv2d_config_round_trip():
     conv = Conv2D(3, 8, (3, 5), stride=2, padding=(1, 2), init="xavier")
     config = json.loads(json.dumps(conv.get_config()))
-    assert config == {"in_channels": 3, "out_channels": 8, "kernel_size": [3, 5], "stride": 2,
-                      "padding": [1, 2], "init": "xavier"}
+    assert config == {
+        "in_channels": 3,
+        "out_channels": 8,
+        "kernel_size": [3, 5],
+        "stride": 2,
+        "padding": [1, 2],
+        "init": "xavier",
+    }
     rebuilt = Conv2D.from_config(config, dtype="float64")
     assert rebuilt.get_config() == conv.get_config()
     assert rebuilt.W.shape == (8, 3, 3, 5) and rebuilt.W.dtype == np.float64
@@ -296,10 +306,7 @@ def test_conv2d_config_round_trip():
 
 
 def test_maxpool_forward_and_backward_by_hand():
-    x = np.array([[[[1.0, 2.0, 5.0, 0.0],
-                    [4.0, 3.0, 1.0, 6.0],
-                    [0.0, 1.0, 2.0, 2.0],
-                    [9.0, 1.0, 3.0, 8.0]]]])
+    x = np.array([[[[1.0, 2.0, 5.0, 0.0], [4.0, 3.0, 1.0, 6.0], [0.0, 1.0, 2.0, 2.0], [9.0, 1.0, 3.0, 8.0]]]])
     pool = MaxPool2D(2)
     np.testing.assert_array_equal(pool.forward(x), [[[[4.0, 6.0], [9.0, 8.0]]]])
     dx = pool.backward(np.array([[[[10.0, 20.0], [30.0, 40.0]]]]))
@@ -335,10 +342,7 @@ def test_maxpool_gradients(pool_size, stride, hw):
 
 
 def test_avgpool_forward_and_backward_by_hand():
-    x = np.array([[[[1.0, 2.0, 5.0, 0.0],
-                    [4.0, 3.0, 1.0, 6.0],
-                    [0.0, 1.0, 2.0, 2.0],
-                    [9.0, 2.0, 3.0, 9.0]]]])
+    x = np.array([[[[1.0, 2.0, 5.0, 0.0], [4.0, 3.0, 1.0, 6.0], [0.0, 1.0, 2.0, 2.0], [9.0, 2.0, 3.0, 9.0]]]])
     pool = AvgPool2D(2)
     np.testing.assert_array_equal(pool.forward(x), [[[[2.5, 3.0], [3.0, 4.0]]]])
     dx = pool.backward(np.array([[[[4.0, 8.0], [12.0, 16.0]]]]))

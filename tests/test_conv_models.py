@@ -32,8 +32,15 @@ def test_small_simple_conv_net_gradients_match_numerical():
 
 def test_conv_net_gradients_match_numerical_without_batch_norm():
     rng = np.random.default_rng(0)
-    model = ConvNet(input_shape=(2, 8, 8), blocks=((3,), (4, 4)), hidden_size=6, output_size=3,
-                    batch_norm=False, dropout=0.0, seed=0)
+    model = ConvNet(
+        input_shape=(2, 8, 8),
+        blocks=((3,), (4, 4)),
+        hidden_size=6,
+        output_size=3,
+        batch_norm=False,
+        dropout=0.0,
+        seed=0,
+    )
     errors = gradient_check(model, rng.standard_normal((4, 2, 8, 8)), np.array([0, 1, 2, 1]))
     assert max(errors.values()) < TOLERANCE, errors
 
@@ -79,9 +86,11 @@ def test_dropout_draws_from_the_models_seeded_generator():
 
 
 def test_conv_models_round_trip_their_config():
-    for model in (SimpleConvNet(input_shape=(3, 12, 10), filters=4, seed=0),
-                  ConvNet(input_shape=(1, 16, 16), blocks=((4, 4), (8,)), dropout=0.3, seed=0),
-                  MLP([6, 5, 2], batch_norm=True, dropout=0.2, seed=0)):
+    for model in (
+        SimpleConvNet(input_shape=(3, 12, 10), filters=4, seed=0),
+        ConvNet(input_shape=(1, 16, 16), blocks=((4, 4), (8,)), dropout=0.3, seed=0),
+        MLP([6, 5, 2], batch_norm=True, dropout=0.2, seed=0),
+    ):
         clone = type(model).from_config(model.get_config())
         assert clone.get_config() == model.get_config()
         assert [type(a) for a in clone.layers] == [type(b) for b in model.layers]

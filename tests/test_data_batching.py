@@ -119,8 +119,7 @@ def test_iterating_never_copies_the_dataset():
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        ({"t": np.zeros(9)}, ValueError,
-         r"same number of samples, got x of shape \(10, 3\) and t of shape \(9,\)"),
+        ({"t": np.zeros(9)}, ValueError, r"same number of samples, got x of shape \(10, 3\) and t of shape \(9,\)"),
         ({"batch_size": 0}, ValueError, "batch_size must be a positive integer, got 0"),
         ({"batch_size": 2.0}, ValueError, "batch_size must be a positive integer, got 2.0"),
         ({"x": np.float64(1.0)}, ValueError, "leading sample axis"),

@@ -35,7 +35,7 @@ class CountingHandler(SimpleHTTPRequestHandler):
 
     requests: list[str]
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.requests.append(self.path)
         if self.path.startswith("/short/"):
             self.send_response(200)
@@ -45,7 +45,7 @@ class CountingHandler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -122,7 +122,7 @@ def assert_cached_files_verified(cache: Path) -> None:
 
 def test_downloads_verifies_and_caches(server, cache):
     base, requests = server
-    (x_train, t_train), (x_test, t_test) = load_mnist(mirrors=[f"{base}/good/"], verbose=False)
+    (x_train, t_train), (x_test, _t_test) = load_mnist(mirrors=[f"{base}/good/"], verbose=False)
     assert sorted(requests) == sorted(f"/good/{spec.gz_name}" for spec in MNIST)
     assert x_train.shape == (60000, 784) and x_test.shape == (10000, 784)
     np.testing.assert_array_equal(t_train[:5], [5, 0, 4, 1, 9])
@@ -136,7 +136,7 @@ def test_downloads_verifies_and_caches(server, cache):
 def test_rejects_bad_mirrors_in_favour_of_the_next_good_one(server, cache):
     base, requests = server
     mirrors = [closed_port_url(), f"{base}/empty", f"{base}/short/", f"{base}/bad/", f"{base}/good/"]
-    (_, t_train), (_, t_test) = load_mnist(mirrors=mirrors, verbose=False)
+    (_, _t_train), (_, t_test) = load_mnist(mirrors=mirrors, verbose=False)
     for spec in MNIST:
         for mirror in ("empty", "short", "bad", "good"):
             assert requests.count(f"/{mirror}/{spec.gz_name}") == 1
@@ -171,7 +171,9 @@ def test_each_kind_of_corruption_is_named(server, cache, spec_index, cause):
     spec = MNIST[spec_index]
     with pytest.raises(DatasetError, match=cause) as error:
         download_verified(
-            spec.gz_name, [f"{base}/bad/"], cache,
+            spec.gz_name,
+            [f"{base}/bad/"],
+            cache,
             lambda path: decode_idx(path.read_bytes(), spec, gzipped=True, source="received"),
             verbose=False,
         )

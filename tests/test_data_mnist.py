@@ -161,7 +161,7 @@ def test_finds_files_in_data_dir_kind_subfolder_and_in_data_dir_itself(mnist, mn
     (root := tmp_path / "root").mkdir()
     (root / "mnist").symlink_to(mnist_copy)
     for data_dir in (root, mnist_copy):
-        (x_train, t_train), (x_test, _) = load_mnist(data_dir, download=False)
+        (x_train, t_train), (_x_test, _) = load_mnist(data_dir, download=False)
         assert np.array_equal(x_train, mnist[0][0])
         assert np.array_equal(t_train, mnist[0][1])
     assert not (tmp_path / "cache").exists()  # nothing downloaded or cached
@@ -178,7 +178,7 @@ def test_accepts_uncompressed_copies(mnist, mnist_copy):
         gz = mnist_copy / f"{name}.gz"
         (mnist_copy / name).write_bytes(gzip.decompress(gz.read_bytes()))
         gz.unlink()
-    (x_train, t_train), (x_test, t_test) = load_mnist(mnist_copy, download=False)
+    (x_train, _t_train), (x_test, t_test) = load_mnist(mnist_copy, download=False)
     assert np.array_equal(x_train, mnist[0][0])
     assert np.array_equal(x_test, mnist[1][0])
     assert np.array_equal(t_test, mnist[1][1])
@@ -295,7 +295,7 @@ def test_load_mnist_mini_matches_load_mnist_conventions():
     (x_train, t_train), (x_test, t_test) = load_mnist_mini()
     assert x_train.shape == (6000, 784) and x_test.shape == (1000, 784)
     assert x_train.dtype == np.float32 and t_train.dtype == np.int64
-    assert 0.0 == x_train.min() and x_train.max() == 1.0
+    assert x_train.min() == 0.0 and x_train.max() == 1.0
     np.testing.assert_array_equal(np.bincount(t_train), [600] * 10)
     np.testing.assert_array_equal(np.bincount(t_test), [100] * 10)
     (raw, onehot), _ = load_mnist_mini(normalize=False, flatten=False, one_hot=True, dtype="float64")
@@ -311,9 +311,17 @@ def test_make_mnist_mini_reproduces_the_bundled_file(tmp_path):
     directory = shared_mnist_dir()
     output = tmp_path / "mini.npz"
     subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "make_mnist_mini.py"),
-         "--data-dir", str(directory), "--output", str(output)],
-        check=True, capture_output=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+        [
+            sys.executable,
+            str(REPO / "scripts" / "make_mnist_mini.py"),
+            "--data-dir",
+            str(directory),
+            "--output",
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
     )
     with np.load(output, allow_pickle=False) as made, np.load(MINI_PATH, allow_pickle=False) as bundled:
         assert sorted(made.files) == sorted(bundled.files)

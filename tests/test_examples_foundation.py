@@ -22,8 +22,7 @@ PLOT_MESSAGE = "activation_plots.py needs matplotlib: pip install 'numnet[plot]'
 
 def run_python(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the interpreter of this test session with warnings as errors."""
-    return subprocess.run([sys.executable, "-W", "error", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run([sys.executable, "-W", "error", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 def run_example(name: str, *args: str, cwd: Path | None = None) -> str:
@@ -75,8 +74,9 @@ def test_numpy_basics_prints_every_function_with_right_values():
     assert float(values["l2_loss(y_hat, labels)"]) == pytest.approx(0.43)
     assert values["image2vector(image of shape (2, 3, 2)).shape"] == "(12, 1)"
     root53 = math.sqrt(53)
-    np.testing.assert_allclose(numbers(values["normalize_rows(rows)"]),
-                               [0, 0.6, 0.8, 1 / root53, 6 / root53, 4 / root53, 0, 0, 0], atol=1e-4)
+    np.testing.assert_allclose(
+        numbers(values["normalize_rows(rows)"]), [0, 0.6, 0.8, 1 / root53, 6 / root53, 4 / root53, 0, 0, 0], atol=1e-4
+    )
 
 
 def test_perceptron_gates_prints_truth_tables():

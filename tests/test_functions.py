@@ -114,15 +114,17 @@ def test_sigmoid_extremes_do_not_overflow(dtype):
 
 
 @FAST
-@given(x=hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=5),
-                    elements=st.floats(allow_nan=False, allow_infinity=False)))
+@given(
+    x=hnp.arrays(
+        np.float64, hnp.array_shapes(max_dims=2, max_side=5), elements=st.floats(allow_nan=False, allow_infinity=False)
+    )
+)
 def test_sigmoid_symmetry(x):
     np.testing.assert_allclose(sigmoid(-x), 1 - sigmoid(x), rtol=0, atol=2e-16)
 
 
 @FAST
-@given(x=hnp.arrays(np.float32, hnp.array_shapes(max_dims=2, max_side=5),
-                    elements=st.floats(-1e4, 1e4, width=32)))
+@given(x=hnp.arrays(np.float32, hnp.array_shapes(max_dims=2, max_side=5), elements=st.floats(-1e4, 1e4, width=32)))
 def test_sigmoid_symmetry_float32(x):
     out = sigmoid(-x)
     assert out.dtype == np.float32
@@ -219,8 +221,7 @@ def test_softmax_rows_are_distributions(x):
 
 
 @FAST
-@given(x=finite_arrays(hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=6)),
-       shift=st.floats(-1e3, 1e3))
+@given(x=finite_arrays(hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=6)), shift=st.floats(-1e3, 1e3))
 def test_softmax_is_shift_invariant(x, shift):
     np.testing.assert_allclose(softmax(x + shift), softmax(x), rtol=1e-9, atol=1e-12)
     row_shifts = np.linspace(-shift, shift, x.shape[0])[:, None]
@@ -250,8 +251,7 @@ def test_log_softmax_huge_logits(dtype):
 @given(x=finite_arrays(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), -50, 50))
 def test_log_softmax_is_log_of_softmax(x):
     for axis in range(-1, -x.ndim - 1, -1):
-        np.testing.assert_allclose(log_softmax(x, axis=axis), np.log(softmax(x, axis=axis)),
-                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(log_softmax(x, axis=axis), np.log(softmax(x, axis=axis)), rtol=1e-12, atol=1e-12)
 
 
 # ----------------------------------------------------------- squared errors
@@ -460,10 +460,25 @@ def test_normalize_rows_rejects_a_scalar():
 
 # ---------------------------------------------------------------- bad input
 
-UNARY = [step_function, sigmoid, sigmoid_derivative, relu, relu_derivative, tanh, identity_function,
-         softmax, log_softmax, normalize_rows]
-BINARY = [(sum_squares_error, "y", "t"), (mean_squared_error, "y", "t"),
-          (binary_cross_entropy, "y_hat", "y"), (l1_loss, "y_hat", "y"), (l2_loss, "y_hat", "y")]
+UNARY = [
+    step_function,
+    sigmoid,
+    sigmoid_derivative,
+    relu,
+    relu_derivative,
+    tanh,
+    identity_function,
+    softmax,
+    log_softmax,
+    normalize_rows,
+]
+BINARY = [
+    (sum_squares_error, "y", "t"),
+    (mean_squared_error, "y", "t"),
+    (binary_cross_entropy, "y_hat", "y"),
+    (l1_loss, "y_hat", "y"),
+    (l2_loss, "y_hat", "y"),
+]
 NON_NUMERIC = [np.array(["a", "b"]), np.array([1, None]), [[1.0, 2.0], [3.0]], np.array([1 + 2j])]
 
 

@@ -74,9 +74,14 @@ def test_numerical_gradient_of_a_quadratic_is_exact(data, shape):
 
 
 @FAST
-@given(x=hnp.arrays(st.sampled_from([np.float32, np.float64]), hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
-                    elements={"allow_nan": False, "allow_infinity": False}),
-       transpose=st.booleans())
+@given(
+    x=hnp.arrays(
+        st.sampled_from([np.float32, np.float64]),
+        hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
+        elements={"allow_nan": False, "allow_infinity": False},
+    ),
+    transpose=st.booleans(),
+)
 def test_numerical_gradient_leaves_x_bit_for_bit_unchanged(x, transpose):
     x = x.T if transpose else x  # a non-contiguous view when x has two or more axes
     before = x.copy()

@@ -8,8 +8,9 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -107,8 +108,9 @@ def _header(path: Path) -> dict[str, Any]:
     return json.loads(_entries(path)["__numnet__"].tobytes().decode("utf-8"))
 
 
-def _rewrite(source: Path, target: Path, header: dict[str, Any] | None = None,
-             arrays: dict[str, Any] | None = None) -> Path:
+def _rewrite(
+    source: Path, target: Path, header: dict[str, Any] | None = None, arrays: dict[str, Any] | None = None
+) -> Path:
     """Copy a numnet file with its header and some arrays replaced (None drops an array), as a tamperer would."""
     entries = _entries(source)
     if header is not None:
@@ -236,8 +238,9 @@ def _save_checkpoint(path: Path) -> Path:
 
 @pytest.mark.parametrize("writer", [_save_model, _save_checkpoint])
 @pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()])
-def test_failure_while_writing_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch, mlp_file, writer,
-                                                                          failure):
+def test_failure_while_writing_leaves_the_old_file_and_no_temporary_file(
+    tmp_path, monkeypatch, mlp_file, writer, failure
+):
     before = mlp_file.read_bytes()
 
     def write_half_then_fail(file, *args, **kwargs):
@@ -383,8 +386,11 @@ def test_unknown_layer_type_is_refused(tmp_path):
     path = save(Sequential([Dense(3, 2)], SoftmaxWithLoss()), tmp_path / "seq.npz")
     header = _header(path)
     header["config"]["layers"][0]["type"] = "Attention"
-    with pytest.raises(ModelFileError, match=r"describes a Sequential that cannot be rebuilt.*unknown layer type "
-                                             r"'Attention'"):
+    with pytest.raises(
+        ModelFileError,
+        match=r"describes a Sequential that cannot be rebuilt.*unknown layer type "
+        r"'Attention'",
+    ):
         load(_rewrite(path, tmp_path / "attention.npz", header))
 
 

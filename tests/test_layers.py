@@ -154,8 +154,7 @@ def test_softmax_backward_by_hand():
     layer = Softmax()
     layer.forward(np.log(np.array([[1.0, 1.0, 2.0]])))
     # y = (1/4, 1/4, 1/2); dout = e_3: dx = y * (e_3 - 1/2) = (-1/8, -1/8, 1/4)
-    np.testing.assert_allclose(layer.backward(np.array([[0.0, 0.0, 1.0]])), [[-0.125, -0.125, 0.25]],
-                               rtol=1e-14)
+    np.testing.assert_allclose(layer.backward(np.array([[0.0, 0.0, 1.0]])), [[-0.125, -0.125, 0.25]], rtol=1e-14)
 
 
 def test_softmax_of_huge_logits_has_no_overflow():
@@ -193,8 +192,10 @@ def test_float32_in_float32_out_and_grads(make_layer):
     assert all(grad.dtype == np.float32 for grad in layer.grads)
 
 
-@pytest.mark.parametrize("make_layer", [lambda: Dense(12, 3, rng=0, dtype=np.float64), Flatten, Sigmoid,
-                                        ReLU, LeakyReLU, Tanh, Identity, Softmax])
+@pytest.mark.parametrize(
+    "make_layer",
+    [lambda: Dense(12, 3, rng=0, dtype=np.float64), Flatten, Sigmoid, ReLU, LeakyReLU, Tanh, Identity, Softmax],
+)
 def test_float64_end_to_end(make_layer):
     layer = make_layer()
     x = np.random.default_rng(0).standard_normal((4, 3, 2, 2))
@@ -260,8 +261,10 @@ def test_affine_caches_the_input_without_copying():
     assert np.shares_memory(layer.x, x)
 
 
-@pytest.mark.parametrize("make_layer", [lambda: Dense(4, 3, rng=0, dtype=np.float64), Flatten, Sigmoid,
-                                        ReLU, LeakyReLU, Tanh, Identity, Softmax])
+@pytest.mark.parametrize(
+    "make_layer",
+    [lambda: Dense(4, 3, rng=0, dtype=np.float64), Flatten, Sigmoid, ReLU, LeakyReLU, Tanh, Identity, Softmax],
+)
 def test_backward_never_mutates_dout_or_x(make_layer):
     layer = make_layer()
     x = away_from_zero((3, 4), 0)
@@ -330,8 +333,11 @@ def test_affine_validates_its_arrays(W, b, error, words):
         ({"in_features": True, "out_features": 3}, ValueError, "in_features"),
         ({"in_features": 2, "out_features": 3, "init": "glorot"}, ValueError, "init"),
         ({"in_features": 2, "out_features": 3, "dtype": np.int32}, TypeError, "dtype"),
-        ({"in_features": 2, "out_features": 3, "init": lambda s, r, d: np.ones((3, 2), d)}, ValueError,
-         r"init returned .*\(3, 2\)"),
+        (
+            {"in_features": 2, "out_features": 3, "init": lambda s, r, d: np.ones((3, 2), d)},
+            ValueError,
+            r"init returned .*\(3, 2\)",
+        ),
     ],
 )
 def test_dense_validates_its_arguments(kwargs, error, words):
@@ -339,15 +345,17 @@ def test_dense_validates_its_arguments(kwargs, error, words):
         Dense(**kwargs)
 
 
-@pytest.mark.parametrize("make_layer", [lambda: Dense(3, 2, rng=0), Flatten, Sigmoid, ReLU, LeakyReLU,
-                                        Tanh, Identity, Softmax])
+@pytest.mark.parametrize(
+    "make_layer", [lambda: Dense(3, 2, rng=0), Flatten, Sigmoid, ReLU, LeakyReLU, Tanh, Identity, Softmax]
+)
 def test_backward_before_forward_is_an_error(make_layer):
     with pytest.raises(RuntimeError, match="before forward"):
         make_layer().backward(np.ones((2, 3)))
 
 
-@pytest.mark.parametrize("make_layer", [lambda: Dense(3, 2, rng=0), Flatten, Sigmoid, ReLU, LeakyReLU,
-                                        Tanh, Identity, Softmax])
+@pytest.mark.parametrize(
+    "make_layer", [lambda: Dense(3, 2, rng=0), Flatten, Sigmoid, ReLU, LeakyReLU, Tanh, Identity, Softmax]
+)
 def test_dout_of_the_wrong_shape_is_an_error(make_layer):
     layer = make_layer()
     out = layer.forward(np.ones((4, 3), dtype=np.float32))
@@ -414,9 +422,7 @@ def test_affine_config_round_trip():
     assert not np.any(rebuilt.W) and not np.any(rebuilt.b)
 
 
-@pytest.mark.parametrize(
-    "layer", [LeakyReLU(0.2), Sigmoid(), ReLU(), Tanh(), Identity(), Softmax(), Flatten()]
-)
+@pytest.mark.parametrize("layer", [LeakyReLU(0.2), Sigmoid(), ReLU(), Tanh(), Identity(), Softmax(), Flatten()])
 def test_activation_config_round_trip(layer):
     rebuilt = LAYER_REGISTRY[type(layer).__name__].from_config(layer.get_config())
     assert type(rebuilt) is type(layer) and rebuilt.get_config() == layer.get_config()

@@ -39,9 +39,7 @@ def test_softmax_with_loss_gradient_soft_targets(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(
-    "x_shape, t_shape", [((5,), (5,)), ((5, 1), (5, 1)), ((5, 1), (5,)), ((3, 4), (3, 4))]
-)
+@pytest.mark.parametrize("x_shape, t_shape", [((5,), (5,)), ((5, 1), (5, 1)), ((5, 1), (5,)), ((3, 4), (3, 4))])
 def test_sigmoid_with_loss_gradient(seed, x_shape, t_shape):
     rng = np.random.default_rng(seed)
     x = 2 * rng.standard_normal(x_shape)
@@ -51,9 +49,7 @@ def test_sigmoid_with_loss_gradient(seed, x_shape, t_shape):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(
-    "x_shape, t_shape", [((6,), (6,)), ((4, 3), (4, 3)), ((4, 1), (4,)), ((2, 3, 2), (2, 3, 2))]
-)
+@pytest.mark.parametrize("x_shape, t_shape", [((6,), (6,)), ((4, 3), (4, 3)), ((4, 1), (4,)), ((2, 3, 2), (2, 3, 2))])
 def test_mean_squared_loss_gradient(seed, x_shape, t_shape):
     rng = np.random.default_rng(seed)
     x, t = rng.standard_normal(x_shape), rng.standard_normal(t_shape)

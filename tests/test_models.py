@@ -48,8 +48,10 @@ def test_two_layer_net_and_logistic_regression_gradients_match_numerical():
 
 def test_dense_on_image_batches_gradient_check():
     rng = np.random.default_rng(5)
-    model = Sequential([Dense(2 * 3 * 3, 4, rng=rng, dtype="float64"), Tanh(), Dense(4, 3, rng=rng, dtype="float64")],
-                       SoftmaxWithLoss())
+    model = Sequential(
+        [Dense(2 * 3 * 3, 4, rng=rng, dtype="float64"), Tanh(), Dense(4, 3, rng=rng, dtype="float64")],
+        SoftmaxWithLoss(),
+    )
     x = rng.standard_normal((3, 2, 3, 3))
     assert max(gradient_check(model, x, np.array([0, 2, 1])).values()) < TOLERANCE
     model.forward(x, np.array([0, 2, 1]))
@@ -59,8 +61,10 @@ def test_dense_on_image_batches_gradient_check():
 @pytest.mark.parametrize("leading", [[], [Flatten()]])
 def test_backward_returns_the_input_gradient_only_on_request_with_the_same_parameter_gradients(leading):
     rng = np.random.default_rng(6)
-    model = Sequential([*leading, Dense(2 * 3 * 3, 4, rng=rng, dtype="float64"), Tanh(),
-                        Dense(4, 3, rng=rng, dtype="float64")], SoftmaxWithLoss())
+    model = Sequential(
+        [*leading, Dense(2 * 3 * 3, 4, rng=rng, dtype="float64"), Tanh(), Dense(4, 3, rng=rng, dtype="float64")],
+        SoftmaxWithLoss(),
+    )
     x, t = rng.standard_normal((3, 2, 3, 3)), np.array([0, 2, 1])
     model.forward(x, t)
     dx = model.backward(input_grad=True)
@@ -164,8 +168,12 @@ def test_mlp_defaults_to_he_for_relu_and_xavier_for_sigmoid():
 
 
 def test_config_round_trip_rebuilds_the_same_architecture():
-    for model in (MLP([4, 6, 3], activation="tanh", seed=0), TwoLayerNet(4, 5, 3), LogisticRegression(4),
-                  Sequential([Dense(4, 3), ReLU(), Dense(3, 2)], SoftmaxWithLoss())):
+    for model in (
+        MLP([4, 6, 3], activation="tanh", seed=0),
+        TwoLayerNet(4, 5, 3),
+        LogisticRegression(4),
+        Sequential([Dense(4, 3), ReLU(), Dense(3, 2)], SoftmaxWithLoss()),
+    ):
         clone = type(model).from_config(model.get_config(), dtype="float32")
         assert clone.get_config() == model.get_config()
         assert [p.shape for p in clone.params] == [p.shape for p in model.params]

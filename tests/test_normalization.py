@@ -56,9 +56,7 @@ def test_running_statistics_follow_the_momentum_formula(shape, axes):
     np.testing.assert_allclose(bn.running_var, 0.8 * 1.0 + 0.2 * x1.var(axis=axes))  # biased var
     bn.forward(x2)
     np.testing.assert_allclose(bn.running_mean, 0.8 * 0.2 * x1.mean(axis=axes) + 0.2 * x2.mean(axis=axes))
-    np.testing.assert_allclose(
-        bn.running_var, 0.8 * (0.8 + 0.2 * x1.var(axis=axes)) + 0.2 * x2.var(axis=axes)
-    )
+    np.testing.assert_allclose(bn.running_var, 0.8 * (0.8 + 0.2 * x1.var(axis=axes)) + 0.2 * x2.var(axis=axes))
 
 
 @pytest.mark.parametrize("shape, axes", SHAPES)
@@ -157,8 +155,11 @@ def test_backward_checks_dout():
     [
         ({"num_features": 0}, ValueError, "BatchNorm: num_features must be a positive integer, got 0"),
         ({"num_features": 2.0}, ValueError, "BatchNorm: num_features must be a positive integer, got 2.0"),
-        ({"num_features": 2, "momentum": 1.5}, ValueError,
-         r"BatchNorm: momentum must be a number in \[0, 1\], got 1.5"),
+        (
+            {"num_features": 2, "momentum": 1.5},
+            ValueError,
+            r"BatchNorm: momentum must be a number in \[0, 1\], got 1.5",
+        ),
         ({"num_features": 2, "eps": 0.0}, ValueError, "BatchNorm: eps must be a number > 0, got 0.0"),
     ],
 )

@@ -203,9 +203,7 @@ def test_weight_decay_by_hand_decays_weights_and_not_biases():
 def test_weight_decay_shrinks_weights_and_leaves_biases(name):
     W, b = np.array([[1.0, -2.0], [3.0, -0.5]]), np.array([1.0, -2.0])
     W0, b0 = W.copy(), b.copy()
-    get_optimizer(name, lr=0.1, weight_decay=0.1).update(
-        [W, b], [np.zeros_like(W), np.zeros_like(b)]
-    )
+    get_optimizer(name, lr=0.1, weight_decay=0.1).update([W, b], [np.zeros_like(W), np.zeros_like(b)])
     assert np.all(np.abs(W) < np.abs(W0))
     np.testing.assert_array_equal(b, b0)
 
@@ -336,9 +334,7 @@ def test_update_allocates_no_parameter_sized_temporaries(name):
 def test_state_dict_round_trip_through_npz_continues_bit_identically(name, options, tmp_path):
     params, _ = model_arrays(np.float32)
     rng = np.random.default_rng(1)
-    grad_sequence = [
-        [rng.standard_normal(p.shape).astype(np.float32) for p in params] for _ in range(6)
-    ]
+    grad_sequence = [[rng.standard_normal(p.shape).astype(np.float32) for p in params] for _ in range(6)]
     kwargs = {"lr": 0.02, **options}
 
     uninterrupted = [p.copy() for p in params]
@@ -549,14 +545,14 @@ def test_stateless_sgd_accepts_a_different_set_of_parameters():
 
 
 def test_registry_names_and_classes():
-    assert OPTIMIZERS == {
+    assert {
         "sgd": SGD,
         "momentum": Momentum,
         "nesterov": Nesterov,
         "adagrad": AdaGrad,
         "rmsprop": RMSprop,
         "adam": Adam,
-    }
+    } == OPTIMIZERS
 
 
 def test_defaults_follow_the_textbook():

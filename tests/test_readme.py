@@ -33,7 +33,7 @@ def test_ci_runs_exactly_the_readmes_test_command():
 def test_the_textbook_functions_snippet_runs_and_says_the_truth():
     namespace: dict = {}
     snippet = _code_blocks("python")[0]
-    exec(compile(snippet, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(snippet, "README.md", "exec"), namespace)
     softmax, sigmoid, xor = namespace["softmax"], namespace["sigmoid"], namespace["XOR"]
     np.testing.assert_allclose(softmax(np.array([1010.0, 1000.0])), [0.9999546, 0.0000454], atol=1e-7)
     assert sigmoid(-1000.0) == 0.0 and xor(1, 0) == 1
@@ -41,7 +41,9 @@ def test_the_textbook_functions_snippet_runs_and_says_the_truth():
 
 
 def test_importing_numnet_loads_no_optional_extra():
-    code = "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'numnet.cli', " \
-           "'numnet.plotting') if m in sys.modules))"
+    code = (
+        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'numnet.cli', "
+        "'numnet.plotting') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -113,7 +113,9 @@ def test_one_hot_targets_train_like_labels():
 def test_divergence_stops_with_epoch_and_iteration_named():
     x, t = _blobs()
     model = MLP([2, 32, 32, 3], seed=0)
-    with pytest.raises(TrainingError, match=r"became (nan|inf) at epoch \d+, iteration \d+; try a smaller learning rate"):
+    with pytest.raises(
+        TrainingError, match=r"became (nan|inf) at epoch \d+, iteration \d+; try a smaller learning rate"
+    ):
         Trainer(model, SGD(lr=1e4)).fit(x, t, epochs=5, verbose=0)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from numnet import (  # noqa: E402 - the version comes first: io and the CLI read it
+from numnet import (
     data,
     functions,
     gradient,
@@ -24,9 +24,9 @@ from numnet import (  # noqa: E402 - the version comes first: io and the CLI rea
     perceptron,
     training,
 )
-from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet  # noqa: E402
-from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop  # noqa: E402
-from numnet.training import EarlyStopping, History, Trainer  # noqa: E402
+from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
+from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from numnet.training import EarlyStopping, History, Trainer
 
 __all__ = [
     "__version__",

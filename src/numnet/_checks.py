@@ -28,8 +28,7 @@ def as_generator(seed: Seed, name: str = "seed") -> np.random.Generator:
         return np.random.default_rng()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(
-            f"{name} must be None, a non-negative int or a numpy.random.Generator, "
-            f"got {type(seed).__name__}"
+            f"{name} must be None, a non-negative int or a numpy.random.Generator, got {type(seed).__name__}"
         )
     if seed < 0:
         raise ValueError(f"{name} must be a non-negative int, got {seed}")

@@ -92,7 +92,16 @@ CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "mnist-mini": _DIGITS,
     "mnist": _DIGITS,
     "fashion-mnist": (
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     ),
     "catvnoncat": ("non-cat", "cat"),
     "spiral": ("0", "1", "2"),
@@ -110,8 +119,14 @@ def _mnist(name: str, data_dir: str | None, verbose: bool) -> Dataset:
 
 def _catvnoncat(name: str, data_dir: str | None, verbose: bool) -> Dataset:
     (x_train, t_train), (x_test, t_test), _ = load_catvnoncat(data_dir)
-    return Dataset(name, np.divide(x_train, 255, dtype=np.float32), t_train,
-                   np.divide(x_test, 255, dtype=np.float32), t_test, CLASS_NAMES[name])
+    return Dataset(
+        name,
+        np.divide(x_train, 255, dtype=np.float32),
+        t_train,
+        np.divide(x_test, 255, dtype=np.float32),
+        t_test,
+        CLASS_NAMES[name],
+    )
 
 
 def _synthetic(name: str, data_dir: str | None, verbose: bool) -> Dataset:
@@ -203,8 +218,10 @@ def _build_two_layer(request: ModelRequest) -> Sequential:
     if request.activation not in (None, "relu"):
         raise ValueError("--model two-layer always uses ReLU; --activation is for --model mlp")
     if request.init not in (None, "normal"):
-        raise ValueError("--model two-layer draws its weights from N(0, 0.01²) (--init normal); "
-                         "other --init values are for --model mlp")
+        raise ValueError(
+            "--model two-layer draws its weights from N(0, 0.01²) (--init normal); "
+            "other --init values are for --model mlp"
+        )
     return TwoLayerNet(request.n_inputs, request.widths[0], request.n_classes, seed=request.seed)
 
 
@@ -232,8 +249,9 @@ def _build_cnn(request: ModelRequest) -> Sequential:
     else:
         raise ValueError(f"--model cnn needs image data, but the samples have shape {shape}")
     hidden = request.hidden[0] if request.hidden else 100
-    return SimpleConvNet(input_shape, hidden_size=hidden, output_size=request.n_classes,
-                         init=request.init or "he", seed=request.seed)
+    return SimpleConvNet(
+        input_shape, hidden_size=hidden, output_size=request.n_classes, init=request.init or "he", seed=request.seed
+    )
 
 
 #: ``--model`` name -> builder. Binary logreg is LogisticRegression (one sigmoid
@@ -266,8 +284,10 @@ def _fit_inputs(model: Sequential, x: NDArray, source: str) -> NDArray:
     if kind == "vectors":
         values = math.prod(x.shape[1:])
         if values != size:
-            raise ValueError(f"the model takes {size} input values per sample, but {source} has "
-                             f"{values} (samples of shape {x.shape[1:]})")
+            raise ValueError(
+                f"the model takes {size} input values per sample, but {source} has "
+                f"{values} (samples of shape {x.shape[1:]})"
+            )
         return x.reshape(len(x), size)
     if x.ndim == 3:
         x = x[:, np.newaxis]
@@ -292,8 +312,7 @@ def _class_probabilities(model: Sequential, x: NDArray) -> NDArray:
 def _check_classes(model: Sequential, x: NDArray, dataset: Dataset) -> None:
     n_outputs = _class_probabilities(model, x[:1]).shape[1]
     if n_outputs != len(dataset.class_names):
-        raise ValueError(f"the model predicts {n_outputs} classes, but {dataset.name} has "
-                         f"{len(dataset.class_names)}")
+        raise ValueError(f"the model predicts {n_outputs} classes, but {dataset.name} has {len(dataset.class_names)}")
 
 
 def _fit_dataset(model: Sequential, dataset: Dataset) -> tuple[NDArray, NDArray]:
@@ -344,14 +363,21 @@ def _train(args: argparse.Namespace) -> int:
         model, optimizer, model_name = checkpoint.model, checkpoint.optimizer, type(checkpoint.model).__name__
     else:
         model_name = args.model or defaults.model
-        model = MODELS[model_name](ModelRequest(
-            dataset.x_train.shape[1:], len(dataset.class_names), args.hidden, args.activation, args.init,
-            args.seed, default_hidden=defaults.hidden, default_activation=defaults.activation,
-        ))
+        model = MODELS[model_name](
+            ModelRequest(
+                dataset.x_train.shape[1:],
+                len(dataset.class_names),
+                args.hidden,
+                args.activation,
+                args.init,
+                args.seed,
+                default_hidden=defaults.hidden,
+                default_activation=defaults.activation,
+            )
+        )
         optimizer_name = args.optimizer or defaults.optimizer
         lr = args.lr if args.lr is not None else defaults.lr if optimizer_name == defaults.optimizer else None
-        optimizer = get_optimizer(optimizer_name, **({} if lr is None else {"lr": lr}),
-                                  weight_decay=args.weight_decay)
+        optimizer = get_optimizer(optimizer_name, **({} if lr is None else {"lr": lr}), weight_decay=args.weight_decay)
     x_train, x_test = _fit_dataset(model, dataset)
     t_train, validation, callbacks = dataset.t_train, None, []
     if args.early_stopping is not None:
@@ -362,10 +388,12 @@ def _train(args: argparse.Namespace) -> int:
         callbacks.append(_SparseEpochLog(epochs))
 
     decay = f", weight decay {optimizer.weight_decay:g}" if optimizer.weight_decay else ""
-    say(f"training {_describe_model(model)} on {dataset.name} "
+    say(
+        f"training {_describe_model(model)} on {dataset.name} "
         f"({len(x_train):,} training / {len(x_test):,} test samples)\n"
         f"  {optimizer.name} lr {optimizer.lr:g}{decay}, batch {batch_size or 'full'}, {_count(epochs, 'epoch')}, "
-        f"seed {args.seed}")
+        f"seed {args.seed}"
+    )
     if validation is not None:
         say(f"  early stopping (patience {args.early_stopping}) on {len(validation[0]):,} held-out samples")
     if args.resume:
@@ -377,22 +405,33 @@ def _train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         history = trainer.fit(
-            x_train, t_train, epochs=epochs, batch_size=batch_size, shuffle=batch_size is not None,
-            validation_data=validation, seed=args.seed, verbose=verbose, callbacks=callbacks,
+            x_train,
+            t_train,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=batch_size is not None,
+            validation_data=validation,
+            seed=args.seed,
+            verbose=verbose,
+            callbacks=callbacks,
             resume_from=args.resume,
         )
     except TrainingInterrupted:
         checkpoint_path = _run_dir(args, dataset.name, model_name) / CHECKPOINT_FILE
         trainer.save_checkpoint(checkpoint_path)
-        print(f"{PROG}: interrupted; saved {checkpoint_path}\n"
-              f"resume with: {_resume_command(args.argv, checkpoint_path)}", file=sys.stderr)
+        print(
+            f"{PROG}: interrupted; saved {checkpoint_path}\nresume with: {_resume_command(args.argv, checkpoint_path)}",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     seconds = time.perf_counter() - started
 
     for callback in callbacks:
         if isinstance(callback, EarlyStopping) and callback.stopped_epoch is not None:
-            say(f"early stopping after epoch {callback.stopped_epoch + 1}; "
-                f"kept the weights of epoch {callback.best_epoch + 1}")
+            say(
+                f"early stopping after epoch {callback.stopped_epoch + 1}; "
+                f"kept the weights of epoch {callback.best_epoch + 1}"
+            )
     results = {
         "epochs": history.epochs,
         "train_accuracy": model.accuracy(x_train, t_train),
@@ -406,9 +445,11 @@ def _train(args: argparse.Namespace) -> int:
         with atomic_write(run_dir / INITIAL_FILTERS_FILE) as file:
             np.save(file, initial_filters, allow_pickle=False)
         written.append(INITIAL_FILTERS_FILE)
-    say(f"train accuracy {results['train_accuracy']:.4f}  test accuracy {results['test_accuracy']:.4f}  "
+    say(
+        f"train accuracy {results['train_accuracy']:.4f}  test accuracy {results['test_accuracy']:.4f}  "
         f"({seconds:.1f} s)\n"
-        f"saved {run_dir}{os.sep}: {', '.join(written)}")
+        f"saved {run_dir}{os.sep}: {', '.join(written)}"
+    )
     return 0
 
 
@@ -422,8 +463,7 @@ class _SparseEpochLog(Callback):
         done = epoch + 1
         if done % self.every == 0 or done == self.epochs or trainer.stop_training:
             metrics = "  ".join(f"{name} {value:.4f}" for name, value in logs.items())
-            print(f"epoch {done}/{self.epochs}  {metrics}  ({sum(trainer.history.epoch_time):.1f}s in all)",
-                  flush=True)
+            print(f"epoch {done}/{self.epochs}  {metrics}  ({sum(trainer.history.epoch_time):.1f}s in all)", flush=True)
 
 
 def _hold_out(x: NDArray, t: NDArray, fraction: float, seed: int) -> tuple[tuple[NDArray, NDArray], tuple]:
@@ -650,14 +690,18 @@ def _npy_samples(model: Sequential, path: Path) -> NDArray:
             return array.reshape(1, size)
         if array.ndim >= 2 and math.prod(array.shape[1:]) == size:
             return array.reshape(len(array), size)
-        raise ValueError(f"{path} holds an array of shape {array.shape}; the model takes samples of {size} "
-                         f"values: one sample ({size},) or a batch (N, {size})")
+        raise ValueError(
+            f"{path} holds an array of shape {array.shape}; the model takes samples of {size} "
+            f"values: one sample ({size},) or a batch (N, {size})"
+        )
     if array.ndim == 3 and array.shape[0] == size:
         return array[np.newaxis]
     if array.ndim == 4 and array.shape[1] == size:
         return array
-    raise ValueError(f"{path} holds an array of shape {array.shape}; the model takes images of {size} "
-                     "channel(s): one image (C, H, W) or a batch (N, C, H, W)")
+    raise ValueError(
+        f"{path} holds an array of shape {array.shape}; the model takes images of {size} "
+        "channel(s): one image (C, H, W) or a batch (N, C, H, W)"
+    )
 
 
 def _image_format(model: Sequential) -> ImageFormat:
@@ -761,12 +805,16 @@ def _info(args: argparse.Namespace) -> int:
     info = io.model_info(args.model)
     model = io.load(args.model)
     kind = "checkpoint" if info["format"] == "numnet-checkpoint" else "model"
-    print(f"{info['path']}: numnet {kind} file, format version {info['format_version']} "
-          f"(written by numnet {info['numnet_version']})")
+    print(
+        f"{info['path']}: numnet {kind} file, format version {info['format_version']} "
+        f"(written by numnet {info['numnet_version']})"
+    )
     print(f"model: {info['model_class']}, {info['dtype']}, {info['parameter_count']:,} parameters")
     if kind == "checkpoint":
-        print(f"checkpoint: {_count(info['epoch'], 'epoch')} done, optimizer {info['optimizer_class']} "
-              f"{json.dumps(info['optimizer_config'])}")
+        print(
+            f"checkpoint: {_count(info['epoch'], 'epoch')} done, optimizer {info['optimizer_class']} "
+            f"{json.dumps(info['optimizer_config'])}"
+        )
     print(f"config: {json.dumps(info['config'])}")
     print("layers:")
     print(model.summary())
@@ -819,8 +867,10 @@ def _defaults_table() -> str:
     lines = ["defaults by dataset (model, hidden widths and activation, epochs, batch, adam lr):"]
     for name, d in TRAIN_DEFAULTS.items():
         hidden = f" {_words(d.hidden)} {d.activation}" if d.model != "logreg" else ""
-        lines.append(f"  {name:<14} {d.model}{hidden}, {d.epochs} epochs, batch {d.batch_size or 'full'}, "
-                     f"{d.optimizer} lr {d.lr:g}")
+        lines.append(
+            f"  {name:<14} {d.model}{hidden}, {d.epochs} epochs, batch {d.batch_size or 'full'}, "
+            f"{d.optimizer} lr {d.lr:g}"
+        )
     return "\n".join(lines)
 
 
@@ -836,49 +886,83 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser(
-        "train", parents=[common], help="train a model and write a run folder",
+        "train",
+        parents=[common],
+        help="train a model and write a run folder",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train a model; write model.npz, history.json, history.csv, run.json and "
-                    "learning_curves.png into a run folder.",
+        "learning_curves.png into a run folder.",
         epilog=_defaults_table() + "\n\n"
-               "--lr defaults to the dataset's lr for adam and to the optimizer's own default otherwise.\n"
-               "--early-stopping holds out 10% of the training set (drawn with --seed) for validation,\n"
-               "stops when the validation loss has not improved for PATIENCE epochs and keeps the best weights.\n"
-               "spiral (300 points, 3 classes) and planar (400 points, 2 classes) are generated with seed 0\n"
-               "and split 80/20 into training and test sets, the same every time.\n"
-               "catvnoncat images are flattened (HWC order) and divided by 255; logreg is then one sigmoid\n"
-               "unit, mlp and two-layer use a 2-class softmax.\n"
-               "Ctrl-C saves checkpoint.npz in the run folder and prints the command that resumes training;\n"
-               "with --resume the model and the optimizer come from the checkpoint (their options are ignored).",
+        "--lr defaults to the dataset's lr for adam and to the optimizer's own default otherwise.\n"
+        "--early-stopping holds out 10% of the training set (drawn with --seed) for validation,\n"
+        "stops when the validation loss has not improved for PATIENCE epochs and keeps the best weights.\n"
+        "spiral (300 points, 3 classes) and planar (400 points, 2 classes) are generated with seed 0\n"
+        "and split 80/20 into training and test sets, the same every time.\n"
+        "catvnoncat images are flattened (HWC order) and divided by 255; logreg is then one sigmoid\n"
+        "unit, mlp and two-layer use a 2-class softmax.\n"
+        "Ctrl-C saves checkpoint.npz in the run folder and prints the command that resumes training;\n"
+        "with --resume the model and the optimizer come from the checkpoint (their options are ignored).",
     )
-    train.add_argument("--dataset", choices=list(DATASETS), default="mnist-mini",
-                       help="the data to train on (default: mnist-mini, bundled)")
+    train.add_argument(
+        "--dataset",
+        choices=list(DATASETS),
+        default="mnist-mini",
+        help="the data to train on (default: mnist-mini, bundled)",
+    )
     train.add_argument("--data-dir", help="where dataset files are looked for (also $NUMNET_DATA_DIR)")
     train.add_argument("--model", choices=list(MODELS), help="the architecture (default: by dataset)")
-    train.add_argument("--hidden", type=_positive_int, nargs="*", metavar="WIDTH",
-                       help="hidden layer widths, e.g. --hidden 100 50 (default: by dataset)")
+    train.add_argument(
+        "--hidden",
+        type=_positive_int,
+        nargs="*",
+        metavar="WIDTH",
+        help="hidden layer widths, e.g. --hidden 100 50 (default: by dataset)",
+    )
     train.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation (default: by dataset)")
-    train.add_argument("--init", choices=list(INITIALIZER_NAMES),
-                       help="weight initialization (default: he for relu, xavier otherwise; zeros for logreg)")
+    train.add_argument(
+        "--init",
+        choices=list(INITIALIZER_NAMES),
+        help="weight initialization (default: he for relu, xavier otherwise; zeros for logreg)",
+    )
     train.add_argument("--optimizer", choices=list(OPTIMIZERS), help="(default: adam)")
     train.add_argument("--lr", type=_positive_float, help="learning rate (default: see below)")
-    train.add_argument("--weight-decay", type=_non_negative_float, default=0.0, metavar="LAMBDA",
-                       help="L2 penalty on the weights (default: 0)")
-    train.add_argument("--batch-size", type=_batch_size, metavar="N",
-                       help="samples per step; 0 or 'full' for full-batch gradient descent (default: by dataset)")
+    train.add_argument(
+        "--weight-decay",
+        type=_non_negative_float,
+        default=0.0,
+        metavar="LAMBDA",
+        help="L2 penalty on the weights (default: 0)",
+    )
+    train.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        metavar="N",
+        help="samples per step; 0 or 'full' for full-batch gradient descent (default: by dataset)",
+    )
     train.add_argument("--epochs", type=_positive_int, help="passes over the training set (default: by dataset)")
-    train.add_argument("--early-stopping", type=_non_negative_int, metavar="PATIENCE",
-                       help="stop when the validation loss has not improved for PATIENCE epochs")
-    train.add_argument("--seed", type=_non_negative_int, default=0,
-                       help="seeds the weights, the shuffling and the validation split (default: 0)")
+    train.add_argument(
+        "--early-stopping",
+        type=_non_negative_int,
+        metavar="PATIENCE",
+        help="stop when the validation loss has not improved for PATIENCE epochs",
+    )
+    train.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=0,
+        help="seeds the weights, the shuffling and the validation split (default: 0)",
+    )
     train.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<time>-<dataset>-<model>)")
-    train.add_argument("--resume", metavar="CHECKPOINT",
-                       help="continue from a checkpoint.npz; the model and optimizer come from it")
+    train.add_argument(
+        "--resume", metavar="CHECKPOINT", help="continue from a checkpoint.npz; the model and optimizer come from it"
+    )
     train.add_argument("--quiet", action="store_true", help="print nothing but errors")
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser(
-        "evaluate", parents=[common], help="accuracy, per-class precision and recall, confusion matrix",
+        "evaluate",
+        parents=[common],
+        help="accuracy, per-class precision and recall, confusion matrix",
         description="Evaluate a model on a test set (default: the dataset of its run folder, else mnist-mini).",
     )
     _add_model_and_data(evaluate)
@@ -886,18 +970,23 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(handler=_evaluate)
 
     predict = commands.add_parser(
-        "predict", parents=[common], help="classify pictures or .npy arrays",
+        "predict",
+        parents=[common],
+        help="classify pictures or .npy arrays",
         description="Print the predicted class and the top-3 probabilities of each input. Pictures (PNG, "
-                    "JPEG, ...; needs Pillow) are converted like MNIST: gray, 28x28, white on black (mostly "
-                    "light pictures are inverted), scaled to [0, 1] (64x64 RGB for catvnoncat models). A .npy "
-                    "array holds one sample or a batch, scaled like the training data (uint8: divided by 255).",
+        "JPEG, ...; needs Pillow) are converted like MNIST: gray, 28x28, white on black (mostly "
+        "light pictures are inverted), scaled to [0, 1] (64x64 RGB for catvnoncat models). A .npy "
+        "array holds one sample or a batch, scaled like the training data (uint8: divided by 255).",
     )
     predict.add_argument("model", metavar="MODEL", help="a model file (model.npz)")
     predict.add_argument("inputs", metavar="INPUT", nargs="+", help="picture files or .npy arrays")
     predict.set_defaults(handler=_predict)
 
-    plot = commands.add_parser("plot", help="draw a figure into a PNG file (needs matplotlib)",
-                               description="Draw a figure and print the path of the file written.")
+    plot = commands.add_parser(
+        "plot",
+        help="draw a figure into a PNG file (needs matplotlib)",
+        description="Draw a figure and print the path of the file written.",
+    )
     figures = plot.add_subparsers(dest="figure", required=True, metavar="FIGURE", parser_class=_Parser)
     for name, helptext, handler in (
         ("activations", "activation functions and their derivatives", _plot_activations),
@@ -913,12 +1002,17 @@ def build_parser() -> argparse.ArgumentParser:
             figure.add_argument("model", metavar="MODEL", help="a model file (model.npz)")
         elif name == "misclassified":
             _add_model_and_data(figure)
-        figure.add_argument("--out", metavar="FILE", help="the file to write (default: beside the input, "
-                                                          "or activations.png)")
+        figure.add_argument(
+            "--out", metavar="FILE", help="the file to write (default: beside the input, or activations.png)"
+        )
         figure.set_defaults(handler=_plot, plot_command=handler)
 
-    info = commands.add_parser("info", parents=[common], help="describe a model file",
-                               description="Layers, shapes, parameter counts, dtype and format version.")
+    info = commands.add_parser(
+        "info",
+        parents=[common],
+        help="describe a model file",
+        description="Layers, shapes, parameter counts, dtype and format version.",
+    )
     info.add_argument("model", metavar="MODEL", help="a model or checkpoint file")
     info.set_defaults(handler=_info)
     return parser
@@ -926,8 +1020,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_model_and_data(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="a model file (model.npz)")
-    parser.add_argument("--dataset", choices=list(DATASETS),
-                        help="(default: the dataset of the model's run folder, else mnist-mini)")
+    parser.add_argument(
+        "--dataset", choices=list(DATASETS), help="(default: the dataset of the model's run folder, else mnist-mini)"
+    )
     parser.add_argument("--data-dir", help="where dataset files are looked for (also $NUMNET_DATA_DIR)")
 
 

@@ -49,9 +49,7 @@ def as_float_array(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
     except (ValueError, TypeError) as error:
         raise TypeError(f"{name} must be a numeric array, could not convert it: {error}") from None
     if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(
-            f"{name} must be a numeric (bool, integer or float) array, got dtype {array.dtype}"
-        )
+        raise TypeError(f"{name} must be a numeric (bool, integer or float) array, got dtype {array.dtype}")
     if array.dtype.kind != "f":
         array = array.astype(np.float64)
     return array
@@ -187,8 +185,7 @@ def check_labels(t: NDArray, n: int, n_classes: int, name: str = "t") -> NDArray
     """
     if t.shape != (n,):
         raise ValueError(
-            f"{name} must be integer labels of shape ({n},) or one-hot of shape ({n}, {n_classes}), "
-            f"got shape {t.shape}"
+            f"{name} must be integer labels of shape ({n},) or one-hot of shape ({n}, {n_classes}), got shape {t.shape}"
         )
     if t.dtype.kind == "f":
         if not np.all(np.isfinite(t)) or np.any(t != np.round(t)):
@@ -196,9 +193,7 @@ def check_labels(t: NDArray, n: int, n_classes: int, name: str = "t") -> NDArray
     elif t.dtype.kind not in "biu":
         raise TypeError(f"{name} must hold integer class labels, got dtype {t.dtype}")
     if n and (t.min() < 0 or t.max() >= n_classes):
-        raise ValueError(
-            f"{name} holds labels in [{t.min()}, {t.max()}]; expected class ids in [0, {n_classes})"
-        )
+        raise ValueError(f"{name} holds labels in [{t.min()}, {t.max()}]; expected class ids in [0, {n_classes})")
     return t.astype(np.intp, copy=False)
 
 
@@ -232,9 +227,7 @@ def image2vector(image: ArrayLike) -> NDArray:
     """Unroll an image of shape (length, height, depth) into a column (length*height*depth, 1)."""
     image = as_float_array(image, "image")
     if image.ndim != 3:
-        raise ValueError(
-            f"image must be a 3-D array of shape (length, height, depth), got shape {image.shape}"
-        )
+        raise ValueError(f"image must be a 3-D array of shape (length, height, depth), got shape {image.shape}")
     return image.reshape(-1, 1)
 
 

@@ -5,7 +5,8 @@ These are the reference every analytic backward pass is checked against.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -35,8 +36,7 @@ def numerical_gradient(f: Callable[[NDArray], float], x: NDArray, h: float = 1e-
         An array of ``x``'s shape and dtype.
     """
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise TypeError(f"x must be a float NumPy array, got {type(x).__name__} "
-                        f"{getattr(x, 'dtype', '')}".rstrip())
+        raise TypeError(f"x must be a float NumPy array, got {type(x).__name__} {getattr(x, 'dtype', '')}".rstrip())
     if not x.flags.writeable:
         raise ValueError("x must be writeable so that it can be perturbed in place, got a read-only array")
     grad = np.zeros_like(x)

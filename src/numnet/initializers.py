@@ -22,8 +22,8 @@ Fan-in and fan-out (:func:`compute_fans`) follow the shapes numnet uses:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Real
-from typing import Callable, Union
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -77,8 +77,7 @@ def _gaussian(shape: tuple[int, ...], rng: np.random.Generator, dtype: DTypeLike
     return weights.astype(dtype, copy=False)
 
 
-def zeros(shape: tuple[int, ...], rng: np.random.Generator | None = None,
-          dtype: DTypeLike = np.float32) -> NDArray:
+def zeros(shape: tuple[int, ...], rng: np.random.Generator | None = None, dtype: DTypeLike = np.float32) -> NDArray:
     """All zeros (``rng`` is accepted for a uniform signature and not used)."""
     return np.zeros(shape, dtype=_float_dtype(dtype))
 
@@ -131,7 +130,7 @@ _BY_NAME: dict[str, Initializer] = {
 INITIALIZER_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
 
-def get_initializer(init: Union[str, float, Initializer]) -> Initializer:
+def get_initializer(init: str | float | Initializer) -> Initializer:
     """Resolve ``init``: a name in :data:`INITIALIZER_NAMES`, a float std, or a callable.
 
     Raises:
@@ -157,7 +156,7 @@ def get_initializer(init: Union[str, float, Initializer]) -> Initializer:
     )
 
 
-def describe_init(init: Union[str, float, Initializer]) -> Union[str, float]:
+def describe_init(init: str | float | Initializer) -> str | float:
     """A JSON-able description of ``init``: its name, its std, or a callable's name."""
     if isinstance(init, str):
         return init

@@ -200,9 +200,7 @@ def save_checkpoint(
     path = _as_path(path)
     _check_model(model)
     if not isinstance(optimizer, Optimizer) or OPTIMIZERS.get(optimizer.name) is not type(optimizer):
-        raise TypeError(
-            f"optimizer must be an optimizer registered in numnet.optimizers.OPTIMIZERS, got {optimizer!r}"
-        )
+        raise TypeError(f"optimizer must be an optimizer registered in numnet.optimizers.OPTIMIZERS, got {optimizer!r}")
     if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
         raise TypeError(f"epoch must be an int, got {epoch!r}")
     if epoch < 0:
@@ -414,7 +412,7 @@ class _Archive:
     @contextlib.contextmanager
     def open(cls, path: Path) -> Iterator[_Archive]:
         try:
-            file = open(path, "rb")
+            file = open(path, "rb")  # noqa: SIM115 - closed by the `with file` below, after the error mapping
         except FileNotFoundError:
             raise FileNotFoundError(f"no numnet file at {str(path)!r}: file not found") from None
         with file:

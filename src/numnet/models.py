@@ -14,8 +14,8 @@ names (``"0.W"``, ``"0.b"``, ``"3.running_mean"``, ...).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -31,8 +31,8 @@ from numnet.layers import (
     Dropout,
     Flatten,
     Layer,
-    MaxPool2D,
     LossLayer,
+    MaxPool2D,
     MeanSquaredLoss,
     ReLU,
     Sigmoid,

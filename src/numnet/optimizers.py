@@ -151,9 +151,7 @@ class Optimizer:
     #: Per-parameter state lists, saved as "<name>.<index>".
     state_names: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(
-        self, lr: float, *, weight_decay: float = 0.0, clip_norm: float | None = None
-    ) -> None:
+    def __init__(self, lr: float, *, weight_decay: float = 0.0, clip_norm: float | None = None) -> None:
         owner = type(self).__name__
         self.lr = _positive(owner, "lr", lr)
         self.weight_decay = _non_negative(owner, "weight_decay", weight_decay)
@@ -208,13 +206,10 @@ class Optimizer:
             for label, array in ((f"params[{i}]", param), (f"grads[{i}]", grad)):
                 if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
                     kind = getattr(array, "dtype", type(array).__name__)
-                    raise TypeError(
-                        f"{owner}.update: {label} must be a floating-point numpy array, got {kind}"
-                    )
+                    raise TypeError(f"{owner}.update: {label} must be a floating-point numpy array, got {kind}")
             if grad.shape != param.shape:
                 raise ValueError(
-                    f"{owner}.update: grads[{i}] has shape {grad.shape} "
-                    f"but params[{i}] has shape {param.shape}"
+                    f"{owner}.update: grads[{i}] has shape {grad.shape} but params[{i}] has shape {param.shape}"
                 )
             if not param.flags.writeable:
                 raise ValueError(f"{owner}.update: params[{i}] is read-only")
@@ -320,8 +315,7 @@ class Optimizer:
         saved_name = str(arrays[_NAME_KEY]) if _NAME_KEY in arrays else None
         if saved_name != self.name:
             raise ValueError(
-                f"{owner}.load_state_dict: the state is for optimizer {saved_name!r}, "
-                f"expected {self.name!r}"
+                f"{owner}.load_state_dict: the state is for optimizer {saved_name!r}, expected {self.name!r}"
             )
         config: dict[str, Any] = {}
         for key in self.get_config():
@@ -362,8 +356,7 @@ def _saved_scalar(owner: str, arrays: dict[str, NDArray], key: str, kinds: str) 
     if array.ndim != 0 or array.dtype.kind not in kinds:
         expected = "a 0-d float array" if kinds == "f" else "a 0-d integer array"
         raise ValueError(
-            f"{owner}.load_state_dict: {key!r} must be {expected}, "
-            f"got shape {array.shape} and dtype {array.dtype}"
+            f"{owner}.load_state_dict: {key!r} must be {expected}, got shape {array.shape} and dtype {array.dtype}"
         )
     return float(array) if kinds == "f" else int(array)
 
@@ -410,9 +403,7 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(
-        self, lr: float = 0.01, *, weight_decay: float = 0.0, clip_norm: float | None = None
-    ) -> None:
+    def __init__(self, lr: float = 0.01, *, weight_decay: float = 0.0, clip_norm: float | None = None) -> None:
         super().__init__(lr, weight_decay=weight_decay, clip_norm=clip_norm)
 
     def _step(self, i: int, param: NDArray, grad: NDArray, work: NDArray) -> None:
@@ -423,8 +414,8 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """SGD with momentum (α = ``momentum``, velocity v starting at 0)::
 
-        v ← α·v − η·g
-        p ← p + v
+    v ← α·v − η·g
+    p ← p + v
     """
 
     name = "momentum"
@@ -484,9 +475,7 @@ class Nesterov(Momentum):
         param += work
 
 
-def _adaptive_step(
-    param: NDArray, grad: NDArray, h: NDArray, lr: float, eps: float, work: NDArray
-) -> None:
+def _adaptive_step(param: NDArray, grad: NDArray, h: NDArray, lr: float, eps: float, work: NDArray) -> None:
     """p ← p − η·g / (√h + eps), shared by AdaGrad and RMSprop."""
     np.sqrt(h, out=work)
     work += eps
@@ -619,9 +608,7 @@ class Adam(Optimizer):
 # ---------------------------------------------------------------- registry
 
 #: Registry name -> optimizer class.
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam)
-}
+OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam)}
 
 
 def get_optimizer(name: str, **kwargs: Any) -> Optimizer:
@@ -634,7 +621,5 @@ def get_optimizer(name: str, **kwargs: Any) -> Optimizer:
         raise TypeError(f"get_optimizer: name must be a string, got {name!r}")
     key = name.lower()
     if key not in OPTIMIZERS:
-        raise ValueError(
-            f"get_optimizer: unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}"
-        )
+        raise ValueError(f"get_optimizer: unknown optimizer {name!r}; valid names: {', '.join(OPTIMIZERS)}")
     return OPTIMIZERS[key](**kwargs)

@@ -38,9 +38,7 @@ def perceptron(x1: ArrayLike, x2: ArrayLike, weights: tuple[float, float], bias:
     try:
         np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
-        raise ValueError(
-            f"x1 and x2 must have shapes that broadcast together, got {x1.shape} and {x2.shape}"
-        ) from None
+        raise ValueError(f"x1 and x2 must have shapes that broadcast together, got {x1.shape} and {x2.shape}") from None
     w1, w2 = weights
     output = step_function(w1 * x1 + w2 * x2 + bias)
     return int(output) if np.ndim(output) == 0 else output

@@ -179,8 +179,9 @@ def images_figure(
     top_room = 0.1 + (0.4 if title else 0.0) + title_room
     height = rows * (cell_size + title_room) + top_room
     fig = _new_figure(figsize=(columns * cell_size, height))
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - top_room / height,
-                        wspace=0.1, hspace=0.4 if titles else 0.1)
+    fig.subplots_adjust(
+        left=0.02, right=0.98, bottom=0.02, top=1 - top_room / height, wspace=0.1, hspace=0.4 if titles else 0.1
+    )
     if title:
         fig.suptitle(title, fontsize=10)
     white = 255 if np.issubdtype(images.dtype, np.integer) else 1.0
@@ -247,8 +248,12 @@ def filters_figure(filters: ArrayLike, initial: ArrayLike | None = None, max_fil
     if before.shape != trained.shape:
         raise ValueError(f"initial must have the filters' shape {trained.shape}, got {before.shape}")
     titles = ["before"] + [""] * (len(before) - 1) + ["after"] + [""] * (len(trained) - 1)
-    return images_figure(np.concatenate([before, trained]), titles=titles, columns=min(len(trained), 10),
-                         title="convolution filters before and after training")
+    return images_figure(
+        np.concatenate([before, trained]),
+        titles=titles,
+        columns=min(len(trained), 10),
+        title="convolution filters before and after training",
+    )
 
 
 def misclassified_figure(
@@ -287,8 +292,9 @@ def misclassified_figure(
         return str(label) if class_names is None else str(class_names[label])
 
     titles = [f"{name(true_labels[i])} → {name(predicted_labels[i])}" for i in wrong]
-    return images_figure(images[wrong], titles=titles, normalize_each=False, cell_size=1.4,
-                         title="misclassified: true → predicted")
+    return images_figure(
+        images[wrong], titles=titles, normalize_each=False, cell_size=1.4, title="misclassified: true → predicted"
+    )
 
 
 def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None = None) -> Figure:

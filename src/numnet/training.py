@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from numnet.data.batching import batches
 from numnet._checks import check_positive_int
+from numnet.data.batching import batches
 from numnet.models import Sequential
 from numnet.optimizers import Optimizer
 

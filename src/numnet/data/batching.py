@@ -58,13 +58,10 @@ def batches(
     x = np.asarray(x)
     t = np.asarray(t)
     if x.ndim == 0 or t.ndim == 0:
-        raise ValueError(
-            f"x and t must be arrays with a leading sample axis, got shapes {x.shape} and {t.shape}"
-        )
+        raise ValueError(f"x and t must be arrays with a leading sample axis, got shapes {x.shape} and {t.shape}")
     if len(x) != len(t):
         raise ValueError(
-            f"x and t must hold the same number of samples, got x of shape {x.shape} "
-            f"and t of shape {t.shape}"
+            f"x and t must hold the same number of samples, got x of shape {x.shape} and t of shape {t.shape}"
         )
     check_positive_int("batch_size", batch_size)
     if not isinstance(shuffle, (bool, np.bool_)):

@@ -60,9 +60,7 @@ def _import_h5py() -> Any:
     try:
         import h5py  # noqa: PLC0415 - optional dependency
     except ImportError:
-        raise ImportError(
-            "load_catvnoncat reads HDF5 files and needs h5py: pip install 'numnet[hdf5]'"
-        ) from None
+        raise ImportError("load_catvnoncat reads HDF5 files and needs h5py: pip install 'numnet[hdf5]'") from None
     return h5py
 
 
@@ -92,9 +90,7 @@ def _split(file: Any, split: str, path: Path) -> Split:
     x = _dataset(file, f"{split}_set_x", path)
     y = _dataset(file, f"{split}_set_y", path).reshape(-1)
     if x.dtype != np.uint8 or x.ndim != 4 or x.shape[1:] != _IMAGE_SHAPE:
-        raise DatasetError(
-            f"{path}: {split}_set_x must be uint8 images (N, 64, 64, 3), got {x.dtype} {x.shape}"
-        )
+        raise DatasetError(f"{path}: {split}_set_x must be uint8 images (N, 64, 64, 3), got {x.dtype} {x.shape}")
     if y.shape != (len(x),) or not np.isin(y, (0, 1)).all():
         raise DatasetError(
             f"{path}: {split}_set_y must hold {len(x)} labels in {{0, 1}}, "

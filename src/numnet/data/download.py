@@ -32,9 +32,7 @@ T = TypeVar("T")
 def check_mirrors(mirrors: Any) -> tuple[str, ...]:
     """``mirrors`` as a tuple of base URLs; ``TypeError``/``ValueError`` naming ``mirrors``."""
     if isinstance(mirrors, (str, bytes)) or not isinstance(mirrors, Sequence):
-        raise TypeError(
-            f"mirrors must be a sequence of base URL strings, got {type(mirrors).__name__}"
-        )
+        raise TypeError(f"mirrors must be a sequence of base URL strings, got {type(mirrors).__name__}")
     if not mirrors:
         raise ValueError("mirrors must name at least one base URL, got an empty sequence")
     for mirror in mirrors:
@@ -74,10 +72,7 @@ def download_verified(
             failures.append(f"  {url}: {type(error).__name__}: {error}")
         finally:
             temp.unlink(missing_ok=True)
-    raise DatasetError(
-        f"could not download {filename} from any of {len(failures)} mirror(s):\n"
-        + "\n".join(failures)
-    )
+    raise DatasetError(f"could not download {filename} from any of {len(failures)} mirror(s):\n" + "\n".join(failures))
 
 
 def _fetch(url: str, out: BinaryIO, desc: str, verbose: bool) -> None:

@@ -74,24 +74,24 @@ class IdxFile:
 #: The four files of each dataset: train images, train labels, test images, test labels.
 DATASETS: dict[str, tuple[IdxFile, IdxFile, IdxFile, IdxFile]] = {
     "mnist": (
-        IdxFile("train-images-idx3-ubyte", 3,
-                "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-        IdxFile("train-labels-idx1-ubyte", 1,
-                "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-        IdxFile("t10k-images-idx3-ubyte", 3,
-                "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-        IdxFile("t10k-labels-idx1-ubyte", 1,
-                "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+        IdxFile("train-images-idx3-ubyte", 3, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+        IdxFile("train-labels-idx1-ubyte", 1, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+        IdxFile("t10k-images-idx3-ubyte", 3, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+        IdxFile("t10k-labels-idx1-ubyte", 1, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
     ),
     "fashion-mnist": (
-        IdxFile("train-images-idx3-ubyte", 3,
-                "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc", "gzip"),
-        IdxFile("train-labels-idx1-ubyte", 1,
-                "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc", "gzip"),
-        IdxFile("t10k-images-idx3-ubyte", 3,
-                "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229", "gzip"),
-        IdxFile("t10k-labels-idx1-ubyte", 1,
-                "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf", "gzip"),
+        IdxFile(
+            "train-images-idx3-ubyte", 3, "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc", "gzip"
+        ),
+        IdxFile(
+            "train-labels-idx1-ubyte", 1, "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc", "gzip"
+        ),
+        IdxFile(
+            "t10k-images-idx3-ubyte", 3, "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229", "gzip"
+        ),
+        IdxFile(
+            "t10k-labels-idx1-ubyte", 1, "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf", "gzip"
+        ),
     ),
 }
 
@@ -224,9 +224,7 @@ def _paired(
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
     """Check that a split has as many labels as images."""
     if len(images) != len(labels):
-        raise DatasetError(
-            f"the {split} images and labels do not match: {len(images)} images, {len(labels)} labels"
-        )
+        raise DatasetError(f"the {split} images and labels do not match: {len(images)} images, {len(labels)} labels")
     return images, labels
 
 

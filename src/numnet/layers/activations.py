@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -25,7 +25,7 @@ class Sigmoid(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.out: Optional[NDArray] = None
+        self.out: NDArray | None = None
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         self.out = sigmoid(as_float_array(x, "x"))
@@ -45,8 +45,8 @@ class ReLU(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.mask: Optional[NDArray[np.bool_]] = None
-        self.dtype: Optional[np.dtype] = None
+        self.mask: NDArray[np.bool_] | None = None
+        self.dtype: np.dtype | None = None
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         x = as_float_array(x, "x")
@@ -71,8 +71,8 @@ class LeakyReLU(Layer):
         if isinstance(alpha, bool) or not isinstance(alpha, Real) or not math.isfinite(alpha):
             raise ValueError(f"LeakyReLU: alpha must be a finite real number, got {alpha!r}")
         self.alpha = float(alpha)
-        self.mask: Optional[NDArray[np.bool_]] = None
-        self.dtype: Optional[np.dtype] = None
+        self.mask: NDArray[np.bool_] | None = None
+        self.dtype: np.dtype | None = None
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         x = as_float_array(x, "x")
@@ -93,7 +93,7 @@ class Tanh(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.out: Optional[NDArray] = None
+        self.out: NDArray | None = None
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         self.out = np.tanh(as_float_array(x, "x"))
@@ -113,8 +113,8 @@ class Identity(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.x_shape: Optional[tuple[int, ...]] = None
-        self.dtype: Optional[np.dtype] = None
+        self.x_shape: tuple[int, ...] | None = None
+        self.dtype: np.dtype | None = None
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         x = as_float_array(x, "x")
@@ -130,7 +130,7 @@ class Softmax(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.out: Optional[NDArray] = None
+        self.out: NDArray | None = None
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         x = as_float_array(x, "x")

@@ -23,7 +23,7 @@ subclass registers itself by class name in :data:`LAYER_REGISTRY`.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -95,8 +95,9 @@ class LossLayer(Layer):
         raise NotImplementedError
 
 
-def check_dout(layer: Layer, dout: ArrayLike, expected: Union[NDArray, tuple[int, ...], None],
-               dtype: DTypeLike = None) -> NDArray:
+def check_dout(
+    layer: Layer, dout: ArrayLike, expected: NDArray | tuple[int, ...] | None, dtype: DTypeLike = None
+) -> NDArray:
     """``dout`` as an array of the forward output's shape, in the layer's dtype.
 
     Args:

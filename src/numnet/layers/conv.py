@@ -24,7 +24,7 @@ without a transposing copy.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -38,7 +38,7 @@ from numnet.layers.base import Layer, check_dout
 __all__ = ["im2col", "col2im", "Conv2D", "MaxPool2D", "AvgPool2D"]
 
 #: An int for both sides, or a (height, width) pair.
-Size2D = Union[int, Sequence[int]]
+Size2D = int | Sequence[int]
 
 
 # ------------------------------------------------------------------ helpers
@@ -47,9 +47,7 @@ Size2D = Union[int, Sequence[int]]
 def _pair(value: Size2D, name: str, minimum: int) -> tuple[int, int]:
     """``value`` as a (height, width) pair of ints >= ``minimum``."""
     pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair
-    ):
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
     if min(pair) < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
@@ -67,9 +65,7 @@ def _check_images(x: NDArray, who: str, channels: int | None = None) -> None:
     if np.ndim(x) != 4:
         raise ValueError(f"{who}: expected a 4-D input {expected}, got shape {np.shape(x)}")
     if channels is not None and x.shape[1] != channels:
-        raise ValueError(
-            f"{who}: expected {channels} input channels {expected}, got shape {x.shape}"
-        )
+        raise ValueError(f"{who}: expected {channels} input channels {expected}, got shape {x.shape}")
 
 
 def _output_size(
@@ -92,9 +88,7 @@ def _output_size(
     )
 
 
-def _windows(
-    x: NDArray, kernel: tuple[int, int], stride: tuple[int, int], axes: tuple[int, int]
-) -> NDArray:
+def _windows(x: NDArray, kernel: tuple[int, int], stride: tuple[int, int], axes: tuple[int, int]) -> NDArray:
     """Read-only strided view of the ``kernel`` windows of ``x`` over its two ``axes``.
 
     The two window axes (KH, KW) are appended: for (N, C, H, W) and axes (2, 3)
@@ -107,9 +101,7 @@ def _windows(
     return windows[tuple(steps)]
 
 
-def _scatter_windows(
-    windows: NDArray, padded_hw: tuple[int, int], stride: tuple[int, int]
-) -> NDArray:
+def _scatter_windows(windows: NDArray, padded_hw: tuple[int, int], stride: tuple[int, int]) -> NDArray:
     """Adjoint of taking windows: sum ``windows`` (N, OH, OW, C, KH, KW) into an image.
 
     Returns an (N, H, W, C) array, (H, W) = ``padded_hw``, every pixel holding

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -42,20 +42,23 @@ class Affine(Layer):
         self.dW, self.db = np.zeros_like(W), np.zeros_like(b)
         self.params = [self.W, self.b]
         self.grads = [self.dW, self.db]
-        self.x: Optional[NDArray] = None  # the last input as (N, in_features), not copied
-        self.x_shape: Optional[tuple[int, ...]] = None
+        self.x: NDArray | None = None  # the last input as (N, in_features), not copied
+        self.x_shape: tuple[int, ...] | None = None
 
     @classmethod
     def _check_params(cls, W: object, b: object) -> None:
         name = cls.__name__
         if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
-            raise TypeError(f"{name}: W must be a float NumPy array, got {type(W).__name__} "
-                            f"{getattr(W, 'dtype', '')}".rstrip())
+            raise TypeError(
+                f"{name}: W must be a float NumPy array, got {type(W).__name__} {getattr(W, 'dtype', '')}".rstrip()
+            )
         if W.ndim != 2:
             raise ValueError(f"{name}: W must have shape (in_features, out_features), got shape {W.shape}")
         if not isinstance(b, np.ndarray) or b.shape != (W.shape[1],):
-            raise ValueError(f"{name}: b must be an array of shape ({W.shape[1]},) to match W of shape "
-                             f"{W.shape}, got {type(b).__name__} of shape {np.shape(b)}")
+            raise ValueError(
+                f"{name}: b must be an array of shape ({W.shape[1]},) to match W of shape "
+                f"{W.shape}, got {type(b).__name__} of shape {np.shape(b)}"
+            )
         if b.dtype != W.dtype:
             raise TypeError(f"{name}: b must have W's dtype {W.dtype}, got {b.dtype}")
 
@@ -124,10 +127,14 @@ class Dense(Affine):
         dtype: the float dtype of the parameters and of the computation.
     """
 
-    def __init__(self, in_features: int, out_features: int,
-                 init: Union[str, float, Initializer] = "he",
-                 rng: Union[np.random.Generator, int, None] = None,
-                 dtype: DTypeLike = np.float32) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init: str | float | Initializer = "he",
+        rng: np.random.Generator | int | None = None,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
         check_positive_int("in_features", in_features)
         check_positive_int("out_features", out_features)
         shape = (int(in_features), int(out_features))
@@ -137,8 +144,10 @@ class Dense(Affine):
             raise TypeError(f"Dense: dtype must be a floating dtype, got {dtype}")
         W = np.asarray(initializer(shape, np.random.default_rng(rng), dtype))
         if W.shape != shape or W.dtype != dtype:
-            raise ValueError(f"Dense: init returned an array of shape {W.shape} and dtype {W.dtype}, "
-                             f"expected shape {shape} and dtype {dtype}")
+            raise ValueError(
+                f"Dense: init returned an array of shape {W.shape} and dtype {W.dtype}, "
+                f"expected shape {shape} and dtype {dtype}"
+            )
         super().__init__(W, np.zeros(shape[1], dtype=dtype))
         self.init = describe_init(init)
 
@@ -158,7 +167,7 @@ class Flatten(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.x_shape: Optional[tuple[int, ...]] = None
+        self.x_shape: tuple[int, ...] | None = None
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         x = np.asarray(x)

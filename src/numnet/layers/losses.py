@@ -10,8 +10,6 @@ Targets are validated before anything is cached.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -32,8 +30,7 @@ def _scores(layer: LossLayer, x: ArrayLike) -> NDArray:
     """x as a float array with at least one sample."""
     x = as_float_array(x, "x")
     if x.ndim < 1 or x.shape[0] == 0:
-        raise ValueError(f"{layer!r}: x must be a batch of at least one sample, shape (N, ...), "
-                         f"got shape {x.shape}")
+        raise ValueError(f"{layer!r}: x must be a batch of at least one sample, shape (N, ...), got shape {x.shape}")
     return x
 
 
@@ -64,8 +61,8 @@ class SoftmaxWithLoss(LossLayer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.y: Optional[NDArray] = None  # softmax of the last x, (N, K)
-        self.t: Optional[NDArray] = None  # labels (N,) as intp, or targets (N, K)
+        self.y: NDArray | None = None  # softmax of the last x, (N, K)
+        self.t: NDArray | None = None  # labels (N,) as intp, or targets (N, K)
 
     def forward(self, x: ArrayLike, t: ArrayLike) -> float:
         x = _scores(self, x)
@@ -126,15 +123,16 @@ class SigmoidWithLoss(LossLayer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.y: Optional[NDArray] = None  # sigmoid of the last x
-        self.t: Optional[NDArray] = None
+        self.y: NDArray | None = None  # sigmoid of the last x
+        self.t: NDArray | None = None
 
     def forward(self, x: ArrayLike, t: ArrayLike) -> float:
         x = _scores(self, x)
         t = _targets_like(self, x, t)
         if not np.all((t >= 0) & (t <= 1)):
-            raise ValueError(f"{self!r}: t must hold targets in [0, 1], got values in "
-                             f"[{np.min(t)}, {np.max(t)}] (or NaN)")
+            raise ValueError(
+                f"{self!r}: t must hold targets in [0, 1], got values in [{np.min(t)}, {np.max(t)}] (or NaN)"
+            )
         losses = np.maximum(x, 0)
         losses -= x * t
         losses += np.log1p(np.exp(-np.abs(x)))
@@ -163,7 +161,7 @@ class MeanSquaredLoss(LossLayer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.diff: Optional[NDArray] = None  # x - t of the last call
+        self.diff: NDArray | None = None  # x - t of the last call
 
     def forward(self, x: ArrayLike, t: ArrayLike) -> float:
         x = _scores(self, x)

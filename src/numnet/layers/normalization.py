@@ -78,10 +78,7 @@ class BatchNorm(Layer):
         ndim = np.ndim(x)
         if ndim not in (2, 4) or x.shape[1] != self.num_features:
             d = self.num_features
-            raise ValueError(
-                f"{self!r}: expected input of shape (N, {d}) or (N, {d}, H, W), "
-                f"got shape {np.shape(x)}"
-            )
+            raise ValueError(f"{self!r}: expected input of shape (N, {d}) or (N, {d}, H, W), got shape {np.shape(x)}")
         if ndim == 2:
             return (0,), (1, self.num_features)
         return (0, 2, 3), (1, self.num_features, 1, 1)

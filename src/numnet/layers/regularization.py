@@ -33,9 +33,7 @@ class Dropout(Layer):
     def __init__(self, rate: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
         if isinstance(rate, bool) or not isinstance(rate, Real):
-            raise TypeError(
-                f"Dropout: rate must be a number in [0, 1), got {type(rate).__name__} {rate!r}"
-            )
+            raise TypeError(f"Dropout: rate must be a number in [0, 1), got {type(rate).__name__} {rate!r}")
         if not 0.0 <= rate < 1.0:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
