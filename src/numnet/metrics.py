@@ -562,6 +562,9 @@ class Metric(ABC):
     """
 
     name: str
+    #: What ``update`` takes as ``y`` from a model: ``"labels"`` (predicted class ids),
+    #: ``"scores"`` (the raw scores, classes on the last axis) or ``"outputs"`` (predicted values).
+    input: str = "scores"
 
     @abstractmethod
     def update(self, t: ArrayLike, y: ArrayLike) -> None:
@@ -574,6 +577,14 @@ class Metric(ABC):
     @abstractmethod
     def reset(self) -> None:
         """Forget every batch."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """The accumulated sums as JSON-able values, for checkpoints taken part way through an epoch."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be checkpointed")
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Take back what :meth:`state_dict` gave."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be checkpointed")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
@@ -608,11 +619,18 @@ class _MeanMetric(Metric):
     def reset(self) -> None:
         self._total, self._count, self._batches = 0.0, 0, 0
 
+    def state_dict(self) -> dict[str, Any]:
+        return {"total": self._total, "count": self._count, "batches": self._batches}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self._total, self._count, self._batches = float(state["total"]), int(state["count"]), int(state["batches"])
+
 
 class Accuracy(_MeanMetric):
     """Streaming :func:`accuracy`."""
 
     name = "accuracy"
+    input = "labels"
 
     def __init__(self, ignore_index: int | None = None, *, binary_threshold: float = 0.5) -> None:
         _check_ignore_index(ignore_index)
@@ -641,6 +659,7 @@ class MeanAbsoluteError(_MeanMetric):
     """Streaming :func:`mean_absolute_error` (without sample weights)."""
 
     name = "mae"
+    input = "outputs"
 
     def _batch(self, t: ArrayLike, y: ArrayLike) -> tuple[float, int]:
         t, y = _regression_pair(t, y)
@@ -651,6 +670,7 @@ class MeanSquaredError(_MeanMetric):
     """Streaming :func:`mean_squared_error` (without sample weights)."""
 
     name = "mse"
+    input = "outputs"
 
     def _batch(self, t: ArrayLike, y: ArrayLike) -> tuple[float, int]:
         t, y = _regression_pair(t, y)
@@ -684,6 +704,7 @@ class R2Score(Metric):
     """
 
     name = "r2"
+    input = "outputs"
 
     def __init__(self) -> None:
         self.reset()
