@@ -9,7 +9,7 @@ is validation data, and calls the callbacks (:mod:`numnet.callbacks`,
 :mod:`numnet.schedules`), which may stop training early.
 
 The metrics follow the model's loss unless asked for: accuracy for
-classifiers, MAE for regression (:attr:`numnet.models.Sequential.default_metrics`).
+classifiers, MAE for regression (:attr:`numnet.models.Model.default_metrics`).
 Logged names are ``train_loss``, ``val_loss`` and ``train_<metric>``,
 ``val_<metric>``, where accuracy is shortened to ``acc`` (``val_acc``).
 
@@ -42,7 +42,7 @@ from numnet import io, metrics
 from numnet._checks import check_positive_int
 from numnet.callbacks import Callback, EarlyStopping, join_state, split_state
 from numnet.data.batching import batch_indices, train_validation_split
-from numnet.models import Sequential
+from numnet.models import Model
 from numnet.optimizers import Optimizer
 
 __all__ = [
@@ -161,7 +161,7 @@ class Trainer:
     """Trains a model with an optimizer on in-memory arrays.
 
     Args:
-        model: a :class:`numnet.models.Sequential` (or any of its subclasses).
+        model: a :class:`numnet.models.Model` (a Sequential, an RNNLM, a Seq2seq, ...).
         optimizer: a :class:`numnet.optimizers.Optimizer`.
         metrics: names from :mod:`numnet.metrics` to record besides the loss
             (``"accuracy"``, ``"top5_accuracy"``, ``"mae"``, ``"mse"``,
@@ -173,9 +173,11 @@ class Trainer:
         has_validation: whether the current ``fit`` has validation data.
     """
 
-    def __init__(self, model: Sequential, optimizer: Optimizer, metrics: Sequence[str] | None = None) -> None:
-        if not isinstance(model, Sequential):
-            raise TypeError(f"model must be a numnet model (Sequential or a subclass), got {type(model).__name__}")
+    def __init__(self, model: Model, optimizer: Optimizer, metrics: Sequence[str] | None = None) -> None:
+        if not isinstance(model, Model):
+            raise TypeError(
+                f"model must be a numnet model (a subclass of numnet.models.Model), got {type(model).__name__}"
+            )
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a numnet optimizer, got {type(optimizer).__name__}")
         names = tuple(model.default_metrics if metrics is None else metrics)
@@ -535,7 +537,7 @@ class Trainer:
             signal.signal(signal.SIGINT, previous)
 
 
-def _metric(name: str, model: Sequential) -> metrics.Metric:
+def _metric(name: str, model: Model) -> metrics.Metric:
     """The streaming metric ``name``, minding the loss's ``ignore_index``."""
     return metrics.get_metric(name, ignore_index=model.loss_fn.ignore_index)
 
@@ -546,16 +548,17 @@ class _Tracker:
 
     name: str
     metric: metrics.Metric
-    model: Sequential
+    model: Model
 
     def update(self, t: NDArray, scores: NDArray) -> None:
         model = self.model
         if self.metric.input == "labels":
             self.metric.update(model._target_labels(t), model.loss_fn.labels(scores))
         elif self.metric.input == "outputs":
+            t = model.score_targets(t)
             self.metric.update(t.reshape(scores.shape) if t.size == scores.size else t, model.loss_fn.output(scores))
         else:
-            self.metric.update(t, scores)
+            self.metric.update(model.score_targets(t), scores)
 
 
 def _progress_bar(total: int, progress: _Progress, epochs: int, verbose: int) -> Any:
