@@ -2,7 +2,7 @@
 
 The modules, from the bottom up: :mod:`numnet.functions` (pure math),
 :mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers`,
-:mod:`numnet.initializers`, :mod:`numnet.models`, :mod:`numnet.optimizers`,
+:mod:`numnet.initializers`, :mod:`numnet.models` (and :mod:`numnet.sequence_models`), :mod:`numnet.optimizers`,
 :mod:`numnet.training`, :mod:`numnet.data` and :mod:`numnet.io`. The figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
 (:mod:`numnet.cli`) are imported only when used.
@@ -22,10 +22,12 @@ from numnet import (
     models,
     optimizers,
     perceptron,
+    sequence_models,
     training,
 )
 from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from numnet.training import EarlyStopping, History, Trainer
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "models",
     "optimizers",
     "perceptron",
+    "sequence_models",
     "training",
     "Sequential",
     "TwoLayerNet",
@@ -46,6 +49,10 @@ __all__ = [
     "LogisticRegression",
     "SimpleConvNet",
     "ConvNet",
+    "RNNLM",
+    "Seq2seq",
+    "PeekySeq2seq",
+    "AttentionSeq2seq",
     "SGD",
     "Momentum",
     "Nesterov",

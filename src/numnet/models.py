@@ -48,6 +48,7 @@ from numnet.layers import (
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     Layer,
     Loss,
@@ -60,6 +61,7 @@ from numnet.layers import (
     Tanh,
     TimeAffine,
 )
+from numnet.layers.embedding import check_ids
 
 __all__ = [
     "MODEL_REGISTRY",
@@ -532,6 +534,8 @@ class Sequential(Model):
         _check_lengths(x, t)
         if len(x) == 0:
             raise ValueError(f"{name} must hold at least one sample, got an empty array")
+        if self.layers and isinstance(self.layers[0], Embedding):  # every id, not only the sample run below
+            check_ids(x, self.layers[0].vocab_size, name)
         states = self.get_state()
         self.reset_state()
         try:
@@ -661,8 +665,11 @@ def _check_lengths(x: NDArray, t: NDArray) -> None:
         raise ValueError(f"x and t must have the same number of samples, got {len(x)} and {len(t)}")
 
 
-class _BuiltModel(Sequential):
-    """A model that builds its own layers: its config is its constructor's arguments (``self.config``)."""
+class _Built:
+    """Mixin of a model that builds its own layers: its config is its constructor's arguments (``self.config``).
+
+    The constructor takes those arguments and ``dtype``.
+    """
 
     config: dict[str, Any]
 
@@ -670,8 +677,12 @@ class _BuiltModel(Sequential):
         return dict(self.config)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Any:
         return cls(**config, dtype=dtype)
+
+
+class _BuiltModel(_Built, Sequential):
+    """A :class:`Sequential` that builds its own layers (see :class:`_Built`)."""
 
 
 class TwoLayerNet(_BuiltModel):

@@ -13,6 +13,15 @@ classifiers, MAE for regression (:attr:`numnet.models.Model.default_metrics`).
 Logged names are ``train_loss``, ``val_loss`` and ``train_<metric>``,
 ``val_<metric>``, where accuracy is shortened to ``acc`` (``val_acc``).
 
+A stateful model (recurrent layers that carry their state from one batch
+to the next, :attr:`numnet.models.Sequential.stateful`) trains by truncated
+backpropagation through time on batches in order (from
+:func:`numnet.data.bptt_batches`, with ``shuffle=False``): its state is
+reset at the start of every epoch, and evaluation reads the validation data
+the same way, in batches of the training batch size from a fresh state,
+putting the training state back afterwards. A run resumed part way through
+an epoch restarts the carried state from zeros.
+
 Training is exactly reproducible: a ``seed`` fixes the validation split and
 the shuffling (without one they are drawn from the model's generator, so a
 model built with a seed trains the same way every time), and a run resumed
@@ -269,6 +278,10 @@ class Trainer:
                 data, arguments and callbacks.
             sample_weight: (N,) weights of the training samples, or None.
 
+        A stateful model needs ``shuffle=False``, no ``validation_split``, and
+        data (and validation data) whose length is a multiple of
+        ``batch_size`` (see the module docstring).
+
         Raises:
             TypeError, ValueError: the data or an argument does not fit,
                 before anything changes.
@@ -303,6 +316,11 @@ class Trainer:
             t_val = np.asarray(validation_data[1])
         self.has_validation = validation_data is not None or validation_split is not None
         batch_size = len(x) if batch_size is None else min(batch_size, len(x))
+        stateful = getattr(self.model, "stateful", False)
+        if stateful:
+            self._check_stateful_data(shuffle, validation_split, len(x), batch_size)
+            if validation_data is not None:
+                self._check_stateful_data(False, None, len(x_val), batch_size, "validation_data")
 
         rng = np.random.default_rng(data_seed)
         if checkpoint is not None:
@@ -325,6 +343,8 @@ class Trainer:
                 if progress.iteration == 0:
                     for callback in callbacks:
                         callback.on_epoch_begin(self, progress.epoch)
+                if stateful and progress.iteration == 0:
+                    self.model.reset_state()
                 n_iterations = math.ceil(len(x) / batch_size)
                 epoch_batches = itertools.islice(
                     self._batches(x, t, weights, batch_size, shuffle, rng), progress.iteration, None
@@ -334,7 +354,7 @@ class Trainer:
                 logs = {"train_loss": progress.loss_sum / progress.seen}
                 logs.update(self._metric_results(progress.metric_states, "train_"))
                 if self.has_validation:
-                    evaluation = self._evaluate(x_val, t_val, batch_size=1000)
+                    evaluation = self._evaluate(x_val, t_val, batch_size=batch_size if stateful else 1000)
                     logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
                 self.history.record(logs, seconds)
@@ -418,24 +438,61 @@ class Trainer:
         return results
 
     def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 1000) -> dict[str, float]:
-        """Loss and metrics on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``."""
+        """Loss and metrics on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.
+
+        A stateful model needs the ``batch_size`` its data was arranged for (see the module docstring).
+        """
         x = self.model.check_data(x, t)
         check_positive_int("batch_size", batch_size)
+        if getattr(self.model, "stateful", False):
+            self._check_stateful_data(False, None, len(x), batch_size)
         return self._evaluate(x, np.asarray(t), batch_size)
 
     def _evaluate(self, x: NDArray, t: NDArray, batch_size: int) -> dict[str, float]:
-        """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once)."""
+        """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once).
+
+        A stateful model reads the batches in order from a fresh state; its
+        training state is put back afterwards.
+        """
+        stateful = getattr(self.model, "stateful", False)
+        if stateful:
+            training_state = self.model.get_state()
+            self.model.reset_state()
         trackers = self._trackers({})
         loss_sum = 0.0
-        for start in range(0, len(x), batch_size):
-            x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
-            loss_sum += self.model.forward(x_batch, t_batch, train=False) * len(x_batch)
-            assert self.model.scores is not None
-            for tracker in trackers:
-                tracker.update(t_batch, self.model.scores)
+        try:
+            for start in range(0, len(x), batch_size):
+                x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
+                loss_sum += self.model.forward(x_batch, t_batch, train=False) * len(x_batch)
+                assert self.model.scores is not None
+                for tracker in trackers:
+                    tracker.update(t_batch, self.model.scores)
+        finally:
+            if stateful:
+                self.model.set_state(training_state)
         results = {"loss": loss_sum / len(x)}
         results.update({tracker.name: tracker.metric.result() for tracker in trackers})
         return results
+
+    def _check_stateful_data(
+        self, shuffle: bool, validation_split: float | None, n: int, batch_size: int, name: str = "x"
+    ) -> None:
+        """A stateful model reads batches of one size, in order (see the module docstring)."""
+        model = type(self.model).__name__
+        if shuffle:
+            raise ValueError(
+                f"{model} is stateful (its recurrent layers carry their state from batch to batch): "
+                "train it on batches in order, with shuffle=False (see numnet.data.bptt_batches)"
+            )
+        if validation_split is not None:
+            raise ValueError(
+                f"{model} is stateful: a random validation_split would break its sequences; give validation_data"
+            )
+        if n % batch_size:
+            raise ValueError(
+                f"{model} is stateful and needs batches of one size: {name} holds {n} rows, "
+                f"not a multiple of batch_size={batch_size}"
+            )
 
     # ------------------------------------------------------------ checkpoints
     def save_checkpoint(self, path: str | PathLike) -> None:
