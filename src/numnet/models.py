@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
 from numnet.gradient import numerical_gradients
+from numnet.metrics import accuracy
 from numnet.layers import (
     LAYER_REGISTRY,
     LOSS_REGISTRY,
@@ -375,8 +376,6 @@ class Sequential:
         (N, ...), binary targets (N, 1) or one-hot (N, ..., K); positions
         labelled with the loss's ``ignore_index`` do not count.
         """
-        from numnet.metrics import accuracy  # noqa: PLC0415 - metrics imports nothing of models; kept lazy for speed
-
         x, t = self.prepare_input(x), np.asarray(t)
         _check_lengths(x, t)
         return accuracy(
