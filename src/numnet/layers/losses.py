@@ -223,7 +223,7 @@ class SoftmaxWithLoss(Loss):
             targets, mask = self._labels(t, shape, checked)
             position_weights, total = _position_weights(weights, shape[:-1], self)
             if mask is not None:
-                position_weights = mask if position_weights is None else position_weights * mask
+                position_weights = mask if position_weights is None else position_weights.reshape(-1) * mask
                 total = float(np.sum(position_weights))
                 if total <= 0:
                     raise ValueError(
