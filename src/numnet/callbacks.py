@@ -46,7 +46,10 @@ class Callback:
     """
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        """Before the first epoch (also when resuming, before the saved state is loaded)."""
+        """Before the first epoch (also when resuming, before the saved state and weights are loaded).
+
+        Raise ValueError/TypeError here for a callback that does not fit the run: nothing has changed yet.
+        """
 
     def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
         """Before each epoch's first iteration."""

@@ -233,6 +233,8 @@ class Sequential:
         if not isinstance(loss, Loss):
             raise TypeError(f"loss must be a numnet loss such as SoftmaxWithLoss(), got {loss!r}")
         inferred = _inferred_input(layers)
+        if input_kind is not None and input_kind not in INPUT_KINDS:
+            raise ValueError(f"input_kind must be one of {list(INPUT_KINDS)}, got {input_kind!r}")
         if input_kind is not None and layers and input_kind != layers[0].input_kind:
             raise ValueError(
                 f"input_kind={input_kind!r} does not fit the first layer {layers[0]!r}, "

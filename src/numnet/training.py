@@ -283,36 +283,37 @@ class Trainer:
         x = self.model.check_data(x, t, sample_weight)
         t = np.asarray(t)
         weights = None if sample_weight is None else np.asarray(sample_weight)
-        data_seed = self._data_seed_for(seed, checkpoint)
-        if validation_split is not None:
-            train_index, val_index = train_validation_split(
-                len(x), validation_split, seed=data_seed, labels=self._stratify_labels(t)
-            )
-            x_val, t_val = x[val_index], t[val_index]
-            x, t = x[train_index], t[train_index]
-            weights = None if weights is None else weights[train_index]
-        elif validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise ValueError("validation_data must be a pair (x_val, t_val)")
-            try:
-                x_val = self.model.check_data(validation_data[0], validation_data[1], name="x_val")
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"validation_data does not fit the model: {error}") from None
-            t_val = np.asarray(validation_data[1])
-        self.has_validation = validation_data is not None or validation_split is not None
+        if validation_data is not None:
+            x_val, t_val = self._validation_data(validation_data)
+        # Everything that may still refuse the call runs before training state changes; a draw from the
+        # model's generator (seed=None) is taken back if it does refuse.
+        model_rng_state = self.model.rng.bit_generator.state
+        self.stop_training = False
+        try:
+            data_seed = self._data_seed_for(seed, checkpoint)
+            if validation_split is not None:
+                train_index, val_index = train_validation_split(
+                    len(x), validation_split, seed=data_seed, labels=self._stratify_labels(t)
+                )
+                x_val, t_val = x[val_index], t[val_index]
+                x, t = x[train_index], t[train_index]
+                weights = None if weights is None else weights[train_index]
+            self.has_validation = validation_data is not None or validation_split is not None
+            for callback in callbacks:
+                callback.on_train_begin(self)
+            if checkpoint is not None:
+                self._load_callback_states(callbacks, _saved_callback_states(checkpoint), str(resume_from))
+        except (TypeError, ValueError):
+            self.model.rng.bit_generator.state = model_rng_state
+            raise
         batch_size = len(x) if batch_size is None else min(batch_size, len(x))
 
         rng = np.random.default_rng(data_seed)
         if checkpoint is not None:
-            states = self._restore(checkpoint, str(resume_from), rng)
+            self._restore(checkpoint, str(resume_from), rng)
         else:
             self.history, self._progress = History(), _Progress(epoch_rng_state=dict(rng.bit_generator.state))
         self._data_seed = data_seed
-        self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin(self)
-        if checkpoint is not None:
-            self._load_callback_states(callbacks, states, str(resume_from))
         self._callbacks = list(callbacks)
 
         assert self._progress.epoch_rng_state is not None
@@ -347,6 +348,16 @@ class Trainer:
         for callback in callbacks:
             callback.on_train_end(self)
         return self.history
+
+    def _validation_data(self, validation_data: Any) -> tuple[NDArray, NDArray]:
+        """``(x_val, t_val)`` checked against the model, x_val prepared."""
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("validation_data must be a pair (x_val, t_val)")
+        try:
+            x_val = self.model.check_data(validation_data[0], validation_data[1], name="x_val")
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"validation_data does not fit the model: {error}") from None
+        return x_val, np.asarray(validation_data[1])
 
     def _data_seed_for(self, seed: int | None, checkpoint: io.Checkpoint | None) -> int:
         """The seed of the validation split and the shuffling: given, saved in the checkpoint, or drawn."""
@@ -472,13 +483,8 @@ class Trainer:
             arrays=arrays,
         )
 
-    def _restore(
-        self, checkpoint: io.Checkpoint, path: str, rng: np.random.Generator
-    ) -> dict[str, dict[str, Any]] | None:
-        """Load the checkpoint's weights, optimizer, history and progress; return the callbacks' saved state.
-
-        None when the checkpoint holds no callback state (numnet 0.1 saved none).
-        """
+    def _restore(self, checkpoint: io.Checkpoint, path: str, rng: np.random.Generator) -> None:
+        """Load the checkpoint's weights, optimizer, history and progress."""
         if checkpoint.model.get_config() != self.model.get_config() or type(checkpoint.model) is not type(self.model):
             raise ValueError(f"the checkpoint {path!r} holds a different model architecture than this trainer's")
         extra = checkpoint.extra
@@ -506,9 +512,6 @@ class Trainer:
             metric_states=metric_states,
             seconds=extra["seconds"],
         )
-        if "callbacks" not in extra:
-            return None
-        return join_state(extra["callbacks"], checkpoint.arrays)
 
     def _load_callback_states(
         self, callbacks: Sequence[Callback], states: dict[str, dict[str, Any]] | None, path: str
@@ -541,6 +544,13 @@ class Trainer:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
+
+
+def _saved_callback_states(checkpoint: io.Checkpoint) -> dict[str, dict[str, Any]] | None:
+    """The callbacks' state saved in ``checkpoint``; None when it holds none (numnet 0.1 saved none)."""
+    if "callbacks" not in checkpoint.extra:
+        return None
+    return join_state(checkpoint.extra["callbacks"], checkpoint.arrays)
 
 
 def _metric(name: str, model: Sequential) -> metrics.Metric:
