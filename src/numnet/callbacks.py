@@ -84,11 +84,17 @@ def _check_monitor(monitor: str) -> str:
     return monitor.removesuffix("uracy") if monitor in ("train_accuracy", "val_accuracy") else monitor
 
 
-def _needs_validation(callback: Callback, monitor: str, trainer: Trainer) -> None:
+def _check_logged(callback: Callback, monitor: str, trainer: Trainer) -> None:
+    """Refuse, before training starts, a monitor that the run will not log."""
     if monitor.startswith("val_") and not trainer.has_validation:
         raise ValueError(
             f"{type(callback).__name__}(monitor={monitor!r}) needs validation data: pass validation_data "
             "or validation_split to fit()"
+        )
+    if monitor not in trainer.log_names:
+        raise ValueError(
+            f"{type(callback).__name__}(monitor={monitor!r}): this run does not log it; it logs "
+            f"{list(trainer.log_names)} (ask the Trainer for other metrics with metrics=[...])"
         )
 
 
@@ -142,7 +148,7 @@ class EarlyStopping(Callback):
         self._best_arrays: dict[str, NDArray] | None = None
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        _needs_validation(self, self.monitor, trainer)
+        _check_logged(self, self.monitor, trainer)
         self._reset()
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
@@ -208,7 +214,7 @@ class ModelCheckpoint(Callback):
         self.best, self.best_epoch = math.inf * self._sign, -1
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        _needs_validation(self, self.monitor, trainer)
+        _check_logged(self, self.monitor, trainer)
         self.best, self.best_epoch = math.inf * self._sign, -1
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:

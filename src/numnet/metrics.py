@@ -753,6 +753,23 @@ class R2Score(Metric):
         self._low, self._high = np.minimum(self._low, t.min(axis=0)), np.maximum(self._high, t.max(axis=0))
         self._count = total
 
+    _ARRAYS = ("_mean", "_deviation_ss", "_residual_ss", "_low", "_high")
+
+    def state_dict(self) -> dict[str, Any]:
+        if self._sample_shape is None:
+            return {"count": 0}
+        state: dict[str, Any] = {"count": self._count, "sample_shape": list(self._sample_shape)}
+        state.update({name.lstrip("_"): getattr(self, name).tolist() for name in self._ARRAYS})
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.reset()
+        if int(state["count"]) == 0:
+            return
+        self._count, self._sample_shape = int(state["count"]), tuple(state["sample_shape"])
+        for name in self._ARRAYS:
+            setattr(self, name, np.array(state[name.lstrip("_")], dtype=np.float64))
+
     def result(self) -> float:
         if self._count < 2:
             raise ValueError(f"r2 needs at least 2 samples since the last reset, got {self._count}")

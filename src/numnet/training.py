@@ -193,6 +193,13 @@ class Trainer:
         """The metric names recorded besides the loss."""
         return tuple(self._metrics)
 
+    @property
+    def log_names(self) -> tuple[str, ...]:
+        """The names every epoch of the current ``fit`` logs: ``train_loss``, ``train_<metric>``, then ``val_...``."""
+        names = ("loss", *(log_name(name) for name in self._metrics))
+        prefixes = ("train_", "val_") if self.has_validation else ("train_",)
+        return tuple(prefix + name for prefix in prefixes for name in names)
+
     def __repr__(self) -> str:
         return (
             f"Trainer({type(self.model).__name__}, {self.optimizer!r}, metrics={list(self._metrics)}, "
