@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from interruption import interrupt_after
 from numnet import io
 from numnet.callbacks import EarlyStopping, ModelCheckpoint
 from numnet.models import MLP
@@ -32,20 +33,6 @@ def _regression():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((37, 2)).astype(np.float32)
     return {"x": x, "t": x @ np.array([[1.5], [-1.0]], np.float32) + 0.2 * rng.standard_normal((37, 1))}
-
-
-def interrupt_after(trainer: Trainer, steps: int) -> None:
-    """Make Ctrl-C arrive during the training step number ``steps`` (from 1)."""
-    forward, count = trainer.model.forward, []
-
-    def forward_then_interrupt(x, t, train=True, sample_weight=None):
-        if train:
-            count.append(1)
-            if len(count) == steps:
-                trainer._interrupt_requested = True  # what Ctrl-C does
-        return forward(x, t, train=train, sample_weight=sample_weight)
-
-    trainer.model.forward = forward_then_interrupt
 
 
 def _run(scenario, folder: Path, model_seed: int, interrupt: int | None = None, resume: Path | None = None):
