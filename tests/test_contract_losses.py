@@ -339,3 +339,43 @@ def test_embedding_names_an_id_out_of_range_and_where_it_is():
     with pytest.raises(ValueError, match=r"x holds id 3 at index \(1, 0\); expected ids in \[0, 3\)"):
         layer.forward(np.array([[0, 1], [3, 2]]))
     assert layer.ids is None
+
+
+# ------------------------------------------------------------ batches checked once per fit
+
+
+@pytest.mark.parametrize(
+    ("loss", "scores", "t", "weights", "expected_total"),
+    [
+        (SoftmaxWithLoss(ignore_index=PAD), np.ones((2, 3, 4)), np.array([[1, PAD, 2], [PAD, PAD, 0]]), None, 3.0),
+        (SoftmaxWithLoss(ignore_index=PAD), np.ones((2, 3, 4)), np.array([[1, PAD, 2], [PAD, 3, 0]]), [0.5, 2], 5.0),
+        (SoftmaxWithLoss(), np.ones((2, 4)), np.eye(4)[:2], [0.5, 2], 2.5),
+        (SigmoidWithLoss(), np.ones((2, 3)), np.ones((2, 3)), None, 6.0),
+        (MeanSquaredLoss(), np.ones((2, 3)), np.ones((2, 3)), [1, 3], 12.0),
+    ],
+)
+def test_total_weight_is_the_denominator_of_the_mean(loss, scores, t, weights, expected_total):
+    loss.forward(scores, t, weights)
+    assert loss.total_weight == expected_total
+
+
+@pytest.mark.parametrize(
+    ("loss", "t", "weights"),
+    [
+        (SoftmaxWithLoss(ignore_index=PAD), np.full((2, 3), PAD), None),
+        (SoftmaxWithLoss(ignore_index=PAD), np.array([[PAD, PAD, PAD], [1, 2, 3]]), [1.0, 0.0]),
+        (SoftmaxWithLoss(), np.zeros((2, 3), dtype=int), [0, 0]),
+        (SigmoidWithLoss(), np.ones((2, 3, 4)), [0, 0]),
+        (MeanSquaredLoss(), np.ones((2, 3, 4)), [0.0, 0.0]),
+    ],
+)
+def test_a_checked_batch_with_nothing_to_count_has_zero_loss_and_gradient(loss, t, weights):
+    """The training loop checks a fit's data once (something counts), then passes checked=True per batch:
+    a mini-batch of padding only, or of zero weights, must not stop training half way."""
+    scores = np.random.default_rng(0).standard_normal((2, 3, 4))
+    with pytest.raises(ValueError, match="ignore_index|weight of zero"):
+        loss.forward(scores, t, weights)
+    assert loss.forward(scores, t, weights, checked=True) == 0.0
+    assert loss.total_weight == 0.0
+    grad = loss.backward()
+    assert grad.shape == scores.shape and not grad.any()

@@ -106,3 +106,32 @@ def test_an_interrupted_sequence_run_resumes_to_the_uninterrupted_result(tmp_pat
     assert history_dict == whole_history
     for name, array in whole_arrays.items():
         np.testing.assert_array_equal(arrays[name], array)
+
+
+def _uneven_padding(n: int, seed: int):
+    """Sequences whose first half keep one position only: batches with very different numbers of positions."""
+    ids, labels = copy_task(n, seed)
+    ids[: n // 2, 1:], labels[: n // 2, 1:] = 0, IGNORE
+    return ids, labels
+
+
+def test_validation_loss_is_the_mean_over_all_positions_across_evaluation_batches():
+    model = sequence_model(seed=0).astype(np.float64)
+    ids, labels = _uneven_padding(2400, seed=3)  # evaluated in batches of 1000
+    trainer = Trainer(model, Adam(), metrics=["perplexity"])
+    evaluation = trainer.evaluate(ids, labels)
+    assert evaluation["loss"] == pytest.approx(model.loss(ids, labels), rel=1e-12)
+    assert evaluation["perplexity"] == pytest.approx(np.exp(evaluation["loss"]), rel=1e-12)
+
+
+def test_batches_of_padding_only_or_of_zero_weight_do_not_stop_training():
+    ids, labels = copy_task(12, seed=4)
+    labels[:3] = IGNORE  # the first batch of 3 is all padding
+    weights = np.r_[np.ones(6), np.zeros(3), np.ones(3)]  # the third batch weighs nothing
+    model = sequence_model(seed=0)
+    trainer = Trainer(model, Adam(lr=0.05))
+    history = trainer.fit(ids, labels, epochs=2, batch_size=3, shuffle=False, sample_weight=weights, verbose=0)
+    assert history.loss[0] == history.loss[2] == 0.0 and trainer.optimizer.step_count == 8
+    # the epoch's loss is the mean over its counted (weighted) positions: batch losses weighed by theirs
+    counted = ((labels != IGNORE) * weights[:, None]).reshape(4, -1).sum(axis=1)
+    assert history.train_loss[0] == pytest.approx(np.dot(history.loss[:4], counted) / counted.sum(), rel=1e-12)

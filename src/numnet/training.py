@@ -3,8 +3,8 @@
 ``Trainer(model, optimizer).fit(x, t, ...)`` runs mini-batch gradient descent:
 for each batch, :meth:`Trainer.train_step` — forward (the loss), backward (the
 gradients) and an in-place optimizer update. After each epoch it records the
-epoch's mean training loss and metrics (averaged over its mini-batches, as
-they were seen during the epoch), the validation loss and metrics when there
+epoch's mean training loss and metrics (over all the positions of its
+mini-batches, as they were seen during the epoch), the validation loss and metrics when there
 is validation data, and calls the callbacks (:mod:`numnet.callbacks`,
 :mod:`numnet.schedules`), which may stop training early.
 
@@ -151,8 +151,8 @@ class _Progress:
     epoch: int = 0
     iteration: int = 0  # iterations done within ``epoch``
     epoch_rng_state: dict[str, Any] | None = None  # shuffling generator at the start of ``epoch``
-    loss_sum: float = 0.0  # over the samples of ``epoch`` seen so far
-    seen: int = 0
+    loss_sum: float = 0.0  # sum of the batch losses of ``epoch`` so far, each times its total_weight
+    seen: float = 0.0  # sum of those total weights (counted positions or sample weights)
     metric_states: dict[str, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -403,10 +403,10 @@ class Trainer:
             for callback in callbacks:
                 callback.on_batch_begin(self, progress.iteration)
             loss = self._step(x_batch, t_batch, w_batch)
-            n = len(x_batch)
             history.loss.append(loss)
-            progress.loss_sum += loss * n
-            progress.seen += n
+            weight = self.model.loss_fn.total_weight  # the epoch's loss is the mean over all its positions
+            progress.loss_sum += loss * weight
+            progress.seen += weight
             assert self.model.scores is not None
             for tracker in trackers:
                 tracker.update(t_batch, self.model.scores)
@@ -450,14 +450,17 @@ class Trainer:
     def _evaluate(self, x: NDArray, t: NDArray, batch_size: int) -> dict[str, float]:
         """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once)."""
         trackers = self._trackers({})
-        loss_sum = 0.0
+        loss_sum = total = 0.0
         for start in range(0, len(x), batch_size):
             x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
-            loss_sum += self.model.forward(x_batch, t_batch, train=False, checked=True) * len(x_batch)
+            loss_sum += (
+                self.model.forward(x_batch, t_batch, train=False, checked=True) * self.model.loss_fn.total_weight
+            )
+            total += self.model.loss_fn.total_weight
             assert self.model.scores is not None
             for tracker in trackers:
                 tracker.update(t_batch, self.model.scores)
-        results = {"loss": loss_sum / len(x)}
+        results = {"loss": loss_sum / total}
         results.update({tracker.name: tracker.metric.result() for tracker in trackers})
         return results
 

@@ -48,11 +48,15 @@ class Loss:
             (names of :mod:`numnet.metrics`).
         ignore_index: the label that counts neither in the loss nor in its
             mean (only losses over class labels have one; None otherwise).
+        total_weight: the denominator of the last ``forward``'s mean: the
+            number of counted positions, or the sum of their sample weights.
+            A mean over several batches weighs each batch's loss by it.
     """
 
     task: ClassVar[str] = "regression"
     default_metrics: ClassVar[tuple[str, ...]] = ()
     ignore_index: int | None = None
+    total_weight: float = 0.0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -150,15 +154,31 @@ class Loss:
         return t.reshape(shape)
 
 
-def _position_weights(weights: NDArray | None, shape: tuple[int, ...], loss: Loss) -> tuple[NDArray | None, float]:
-    """Weights of every position of ``shape`` (None for all ones) and their total, the loss's denominator."""
+def _position_weights(
+    weights: NDArray | None, shape: tuple[int, ...], loss: Loss, checked: bool = False
+) -> tuple[NDArray | None, float]:
+    """Weights of every position of ``shape`` (None for all ones) and their total, the loss's denominator.
+
+    A total of zero is an error, except for data ``checked`` once for a whole
+    fit (which has weight somewhere): a mini-batch without weight then has a
+    loss and a gradient of zero (see :func:`_shares`).
+    """
     if weights is None:
         return None, float(np.prod(shape))
     full = np.broadcast_to(weights.reshape((-1,) + (1,) * (len(shape) - 1)), shape)
     total = float(full.sum())
-    if total <= 0:
+    if total <= 0 and not checked:
         raise ValueError(f"{loss!r}: sample_weight gives every sample a weight of zero; at least one must be > 0")
     return full, total
+
+
+def _shares(position_weights: NDArray | None, total: float) -> NDArray | float:
+    """Each position's share ``w_p / sum w`` of the loss (zeros when nothing counts)."""
+    if position_weights is None:
+        return 1.0 / total
+    if total <= 0:
+        return np.zeros(np.shape(position_weights))
+    return position_weights / total
 
 
 class SoftmaxWithLoss(Loss):
@@ -218,21 +238,21 @@ class SoftmaxWithLoss(Loss):
         if t.shape == shape:  # one-hot, or any distribution over the classes
             targets = self._targets_like(t, shape, checked).reshape(-1, k)
             mask = None
-            position_weights, total = _position_weights(weights, shape[:-1], self)
+            position_weights, total = _position_weights(weights, shape[:-1], self, checked)
         else:
             targets, mask = self._labels(t, shape, checked)
-            position_weights, total = _position_weights(weights, shape[:-1], self)
+            position_weights, total = _position_weights(weights, shape[:-1], self, checked)
             if mask is not None:
                 position_weights = mask if position_weights is None else position_weights.reshape(-1) * mask
                 total = float(np.sum(position_weights))
-                if total <= 0:
+                if total <= 0 and not checked:
                     raise ValueError(
                         f"{self!r}: every position of t is ignore_index={self.ignore_index} (or has weight 0): "
                         "there is nothing to compute a loss on"
                     )
-        if position_weights is None:
-            return targets, mask, 1.0 / total, total
-        return targets, mask, (np.asarray(position_weights, np.float64).reshape(-1, 1) / total), total
+        if position_weights is not None:
+            position_weights = np.asarray(position_weights, np.float64).reshape(-1, 1)
+        return targets, mask, _shares(position_weights, total), total
 
     def _labels(
         self, t: NDArray, shape: tuple[int, ...], checked: bool = False
@@ -275,7 +295,7 @@ class SoftmaxWithLoss(Loss):
         self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
     ) -> float:
         scores = np.asarray(scores) if checked else self._scores(scores)
-        targets, mask, scale, _ = self._prepare(t, scores.shape, sample_weight, checked)
+        targets, mask, scale, self.total_weight = self._prepare(t, scores.shape, sample_weight, checked)
         k = scores.shape[-1]
         flat = scores.reshape(-1, k)
         # The exact log-softmax log y = s - log(sum_k exp(s_k)), s = x - max(x), sharing
@@ -347,7 +367,7 @@ class SigmoidWithLoss(Loss):
 
     def _prepare(
         self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None, checked: bool = False
-    ) -> tuple[NDArray, NDArray | float]:
+    ) -> tuple[NDArray, NDArray | float, float]:
         targets = self._targets_like(t, shape, checked)
         outside = np.empty(0, np.intp) if checked else np.flatnonzero((targets < 0) | (targets > 1))
         if outside.size:
@@ -355,14 +375,14 @@ class SigmoidWithLoss(Loss):
                 f"{self!r}: t must hold targets in [0, 1], got {targets.reshape(-1)[outside[0]]} "
                 f"at flat index {outside[0]}"
             )
-        weights, total = _position_weights(self._weights(sample_weight, shape[0], checked), shape, self)
-        return targets, 1.0 / total if weights is None else weights / total
+        weights, total = _position_weights(self._weights(sample_weight, shape[0], checked), shape, self, checked)
+        return targets, _shares(weights, total), total
 
     def forward(
         self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
     ) -> float:
         x = np.asarray(scores) if checked else self._scores(scores)
-        targets, scale = self._prepare(t, x.shape, sample_weight, checked)
+        targets, scale, self.total_weight = self._prepare(t, x.shape, sample_weight, checked)
         targets = targets.astype(x.dtype, copy=False)
         losses = np.maximum(x, 0)
         losses -= x * targets
@@ -414,8 +434,8 @@ class MeanSquaredLoss(Loss):
     ) -> float:
         x = np.asarray(scores) if checked else self._scores(scores)
         diff = x - self._targets_like(t, x.shape, checked).astype(x.dtype, copy=False)
-        weights, total = _position_weights(self._weights(sample_weight, x.shape[0], checked), x.shape, self)
-        self.diff, self.scale = diff, 1.0 / total if weights is None else weights / total
+        weights, total = _position_weights(self._weights(sample_weight, x.shape[0], checked), x.shape, self, checked)
+        self.diff, self.scale, self.total_weight = diff, _shares(weights, total), total
         return float(np.sum(np.square(diff) * self.scale))
 
     def backward(self, dout: float = 1.0) -> NDArray:
