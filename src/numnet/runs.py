@@ -50,6 +50,7 @@ __all__ = [
     "read_run",
     "find_run",
     "read_history",
+    "read_initial_filters",
     "dataset_of",
 ]
 
@@ -293,6 +294,23 @@ def read_history(path: str | os.PathLike[str]) -> History:
         return History.from_dict(data)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{history_path} is not a training history ({error})") from None
+
+
+def read_initial_filters(model_path: str | os.PathLike[str]) -> NDArray | None:
+    """The first filters before training saved beside the model file ``model_path``, or None when there are none."""
+    path = Path(model_path).with_name(INITIAL_FILTERS_FILE)
+    if not path.is_file():
+        return None
+    try:
+        filters = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise ValueError(f"cannot read {path} as a .npy array ({error})") from None
+    if not isinstance(filters, np.ndarray):
+        filters.close()
+        raise ValueError(f"{path} is a .npz archive, not a .npy array")
+    if filters.ndim != 4:
+        raise ValueError(f"{path} must hold filters (F, C, H, W), got an array of shape {filters.shape}")
+    return filters
 
 
 def dataset_of(model: Sequential, model_path: str | os.PathLike[str] | None = None) -> str | None:
