@@ -3,9 +3,11 @@
 The modules, from the bottom up: :mod:`numnet.functions` (pure math),
 :mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers`,
 :mod:`numnet.initializers`, :mod:`numnet.models`, :mod:`numnet.optimizers`,
-:mod:`numnet.training`, :mod:`numnet.data` and :mod:`numnet.io`. The figures
+:mod:`numnet.training`, :mod:`numnet.data` and :mod:`numnet.io`. On top, and
+imported only when used: :mod:`numnet.presets` (which model for which dataset),
+:mod:`numnet.runs` (run folders), :mod:`numnet.prediction`, the figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
-(:mod:`numnet.cli`) are imported only when used.
+(:mod:`numnet.cli`).
 """
 
 from __future__ import annotations
