@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from numnet import io
+from numnet import cli, io
 from numnet.cli import main
 from numnet.data import load_mnist_mini
 from numnet.models import MLP, LogisticRegression
@@ -372,6 +372,44 @@ def test_debug_shows_the_real_exception(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="missing.npz"):
         main(["evaluate", str(tmp_path / "missing.npz"), "--debug"])
     assert main(["evaluate", str(tmp_path / "missing.npz")]) == 1
+
+
+# --------------------------------------------------------------- commands
+
+
+def test_every_command_is_a_module_with_add_parser_and_run(capsys) -> None:
+    assert [command.__name__ for command in cli.COMMANDS] == [
+        "numnet.cli.train",
+        "numnet.cli.evaluate",
+        "numnet.cli.predict",
+        "numnet.cli.plot",
+        "numnet.cli.info",
+    ]
+    assert main(["--help"]) == 0
+    listed = capsys.readouterr().out
+    for name in ("train", "evaluate", "predict", "plot", "info"):
+        assert f"    {name} " in listed
+
+
+def test_a_new_command_module_plugs_in_without_touching_the_others(monkeypatch, capsys) -> None:
+    class Hello:  # what a module such as numnet/cli/hello.py provides
+        @staticmethod
+        def add_parser(subparsers):
+            parser = subparsers.add_parser("hello", help="greet")
+            parser.add_argument("name")
+            return parser
+
+        @staticmethod
+        def run(args) -> int:
+            if args.name == "nobody":
+                raise ValueError("nobody to greet")
+            print(f"hello {args.name}")
+            return 0
+
+    monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, Hello])
+    assert main(["hello", "world"]) == 0 and capsys.readouterr().out == "hello world\n"
+    assert main(["hello", "nobody"]) == 1  # errors are reported by main, as for every command
+    assert capsys.readouterr().err == "numnet: error: nobody to greet\n"
 
 
 # ------------------------------------------------------------ interrupts

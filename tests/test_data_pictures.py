@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from numnet.data.layout import describe_input, to_model_layout
+from numnet.data.layout import to_model_layout, vectors_or_images
 from numnet.data.pictures import IMAGE_FORMATS, image_format_for, read_npy, read_picture, read_samples
 from numnet.models import MLP, InputSpec, LogisticRegression, SimpleConvNet
 
@@ -52,11 +52,11 @@ def test_samples_that_do_not_fit_are_refused_naming_their_source(x, spec, messag
 
 
 def test_models_of_ids_or_of_unfixed_shape_are_neither_vectors_nor_images():
-    assert describe_input(VECTORS_784) == ("vectors", 784)
-    assert describe_input(InputSpec("float", (3, None, None))) == ("images", 3)
+    assert vectors_or_images(VECTORS_784) == ("vectors", 784)
+    assert vectors_or_images(InputSpec("float", (3, None, None))) == ("images", 3)
     for spec in (InputSpec("ids", (None,)), InputSpec("float", None), InputSpec("float", (5, 7))):
         with pytest.raises(ValueError, match="neither feature vectors nor images"):
-            describe_input(spec)
+            vectors_or_images(spec)
 
 
 # ----------------------------------------------------------------- formats

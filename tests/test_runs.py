@@ -25,6 +25,7 @@ from numnet.runs import (
     find_run,
     new_run_dir,
     read_history,
+    read_initial_filters,
     read_run,
     write_run,
 )
@@ -107,7 +108,7 @@ def test_curves_need_matplotlib_and_filters_are_saved_when_given(tmp_path, train
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     run = write(tmp_path, trained, initial_filters=filters)
     assert CURVES_FILE not in run.files and INITIAL_FILTERS_FILE in run.files
-    np.testing.assert_array_equal(np.load(tmp_path / INITIAL_FILTERS_FILE), filters)
+    np.testing.assert_array_equal(read_initial_filters(tmp_path / MODEL_FILE), filters)
     assert read_run(tmp_path).files == (MODEL_FILE, HISTORY_JSON, HISTORY_CSV, RUN_FILE, INITIAL_FILTERS_FILE)
 
 
@@ -172,3 +173,13 @@ def test_history_round_trip_of_an_empty_run(tmp_path):
     )
     assert (tmp_path / HISTORY_CSV).read_text() == "epoch,epoch_time\n"
     assert read_run(tmp_path).history == History() and run.command is None
+
+
+def test_initial_filters_are_read_from_beside_a_model_file_when_there(tmp_path):
+    assert read_initial_filters(tmp_path / MODEL_FILE) is None
+    np.save(tmp_path / INITIAL_FILTERS_FILE, np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r"must hold filters \(F, C, H, W\), got an array of shape \(3, 3\)"):
+        read_initial_filters(tmp_path / MODEL_FILE)
+    (tmp_path / INITIAL_FILTERS_FILE).write_bytes(b"not an array")
+    with pytest.raises(ValueError, match="cannot read .* as a .npy array"):
+        read_initial_filters(tmp_path / MODEL_FILE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from numnet import runs
@@ -119,10 +119,6 @@ def printer(quiet: bool) -> Callable[[str], None]:
 def count(n: int, noun: str) -> str:
     """E.g. ``"1 epoch"``, ``"1,000 epochs"``."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
-def words(values: Sequence[Any]) -> str:
-    return " ".join(str(v) for v in values)
 
 
 def describe_model(model: Sequential) -> str:

@@ -26,7 +26,6 @@ from numnet.cli.common import (
     positive_float,
     positive_int,
     printer,
-    words,
 )
 from numnet.data.batching import train_validation_split
 from numnet.data.catalogue import DATASETS, load_dataset
@@ -129,7 +128,7 @@ def _models_table() -> str:
 def _defaults_table() -> str:
     lines = ["defaults by dataset (model, hidden widths and activation, epochs, batch, adam lr):"]
     for name, d in presets.TRAINING_DEFAULTS.items():
-        hidden = f" {words(d.hidden)} {d.activation}" if d.model != "logreg" else ""
+        hidden = f" {' '.join(map(str, d.hidden))} {d.activation}" if d.model != "logreg" else ""
         lines.append(
             f"  {name:<14} {d.model}{hidden}, {d.epochs} epochs, batch {d.batch_size or 'full'}, "
             f"{d.optimizer} lr {d.lr:g}"

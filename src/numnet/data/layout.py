@@ -19,10 +19,10 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from numnet.models import InputSpec
 
-__all__ = ["to_model_layout", "describe_input"]
+__all__ = ["to_model_layout", "vectors_or_images"]
 
 
-def describe_input(spec: InputSpec) -> tuple[str, int]:
+def vectors_or_images(spec: InputSpec) -> tuple[str, int]:
     """``("vectors", D)`` for a model of float features (D,), ``("images", C)`` for one of images (C, H, W).
 
     Raises:
@@ -43,7 +43,7 @@ def to_model_layout(x: NDArray, spec: InputSpec, source: str = "x") -> NDArray:
     Raises:
         ValueError: the samples do not fit the model; the message names ``source``.
     """
-    kind, size = describe_input(spec)
+    kind, size = vectors_or_images(spec)
     if kind == "vectors":
         values = math.prod(x.shape[1:])
         if values != size:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
-from numnet.data.layout import describe_input, to_model_layout
+from numnet.data.layout import to_model_layout, vectors_or_images
 
 if TYPE_CHECKING:
     from numnet.models import InputSpec
@@ -59,7 +59,7 @@ def image_format_for(spec: InputSpec) -> ImageFormat:
     Raises:
         ValueError: the model takes no such pictures.
     """
-    kind, size = describe_input(spec)
+    kind, size = vectors_or_images(spec)
     for image_format in IMAGE_FORMATS:
         if kind == "vectors":
             fits = size == math.prod(image_format.shape)
@@ -129,7 +129,7 @@ def read_npy(path: str | PathLike[str], spec: InputSpec, dtype: DTypeLike = np.f
     if array.dtype.kind not in "uif" or array.ndim == 0:
         raise ValueError(f"{path} must hold a numeric array of samples, got dtype {array.dtype}, shape {array.shape}")
     array = np.divide(array, 255, dtype=dtype) if array.dtype == np.uint8 else array.astype(dtype)
-    kind, size = describe_input(spec)
+    kind, size = vectors_or_images(spec)
     if kind == "vectors":
         if array.size == size:
             return array.reshape(1, size)
