@@ -5,9 +5,11 @@ The modules, from the bottom up: :mod:`numnet.functions` (pure math),
 the losses), :mod:`numnet.initializers`, :mod:`numnet.metrics`,
 :mod:`numnet.models`, :mod:`numnet.optimizers`, :mod:`numnet.io`,
 :mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training` and
-:mod:`numnet.data`. The figures
+:mod:`numnet.data`. On top, and imported only when used: :mod:`numnet.presets`
+(which model for which dataset), :mod:`numnet.runs` (run folders),
+:mod:`numnet.prediction`, the figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
-(:mod:`numnet.cli`) are imported only when used.
+(:mod:`numnet.cli`).
 """
 
 from __future__ import annotations
