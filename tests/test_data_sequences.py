@@ -1,12 +1,12 @@
 """load_addition / load_dates: the book's vocabulary and seeded split, reverse, verification and download.
 
-The real files come from $NUMNET_DATA_DIR/dlfs2 (CI sets it); tests that need them skip when it is unset.
+The real files come from $NUMNET_DATA_DIR/dlfs2 (the ``data_dir`` fixture); tests that need them skip when it is
+unset.
 Downloads are served from file:// mirrors in a temporary folder; the cache is isolated.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -16,28 +16,23 @@ import pytest
 from numnet.data import CharVocabulary, DatasetError, load_addition, load_dates
 from numnet.data.sequences import SEQUENCE_FILES, SequenceFile, _parse
 
-SHARED = os.environ.get("NUMNET_DATA_DIR")
 
-
-def shared_dir() -> Path:
-    """The shared data folder's dlfs2/, also made $NUMNET_DATA_DIR for the test (skip when there is none)."""
-    if not SHARED:
-        pytest.skip("NUMNET_DATA_DIR is unset: the book's sequence files are not available")
-    os.environ["NUMNET_DATA_DIR"] = SHARED  # restored by the fixture's monkeypatch
-    return Path(SHARED) / "dlfs2"
+@pytest.fixture
+def shared(data_dir) -> Path:
+    """The shared data folder (loaders are given it as data_dir, $NUMNET_DATA_DIR being unset)."""
+    return data_dir
 
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path):
-    """No user cache, and no NUMNET_DATA_DIR unless the test calls shared_dir()."""
+    """No user cache and no NUMNET_DATA_DIR: each test says where the files are."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NUMNET_DATA_DIR", raising=False)
 
 
-def test_addition_is_the_books_split_and_vocabulary():
+def test_addition_is_the_books_split_and_vocabulary(shared):
     """The numbers ch07/show_addition_dataset.py prints."""
-    shared_dir()
-    (x_train, t_train), (x_test, t_test), vocab = load_addition()
+    (x_train, t_train), (x_test, t_test), vocab = load_addition(shared)
     assert (x_train.shape, t_train.shape, x_test.shape, t_test.shape) == ((45000, 7), (45000, 5), (5000, 7), (5000, 5))
     np.testing.assert_array_equal(x_train[0], [3, 0, 2, 0, 0, 11, 5])
     np.testing.assert_array_equal(t_train[0], [6, 0, 11, 7, 5])
@@ -49,19 +44,17 @@ def test_addition_is_the_books_split_and_vocabulary():
     assert answers == [eval(question) for question in questions]
 
 
-def test_reverse_reads_the_questions_backwards_only():
-    shared_dir()
-    (x, t), (x_test, _), _ = load_addition()
-    (x_reversed, t_same), (x_test_reversed, _), _ = load_addition(reverse=True)
+def test_reverse_reads_the_questions_backwards_only(shared):
+    (x, t), (x_test, _), _ = load_addition(shared)
+    (x_reversed, t_same), (x_test_reversed, _), _ = load_addition(shared, reverse=True)
     np.testing.assert_array_equal(x_reversed, x[:, ::-1])
     np.testing.assert_array_equal(x_test_reversed, x_test[:, ::-1])
     np.testing.assert_array_equal(t_same, t)
     assert x_reversed.flags.c_contiguous
 
 
-def test_dates():
-    shared_dir()
-    (x_train, t_train), (x_test, t_test), vocab = load_dates()
+def test_dates(shared):
+    (x_train, t_train), (x_test, t_test), vocab = load_dates(shared)
     assert (x_train.shape, t_train.shape, x_test.shape, t_test.shape) == (
         (45000, 29),
         (45000, 11),
@@ -74,9 +67,8 @@ def test_dates():
         assert answer[0] == "_" and np.datetime64(answer[1:])  # an ISO date
 
 
-def test_data_dir_and_cache_and_download(tmp_path, monkeypatch):
-    source = shared_dir()
-    monkeypatch.delenv("NUMNET_DATA_DIR")
+def test_data_dir_and_cache_and_download(tmp_path, shared, monkeypatch):
+    source = shared / "dlfs2"
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     shutil.copy(source / "addition.txt", mirror / "addition.txt")
@@ -92,6 +84,9 @@ def test_data_dir_and_cache_and_download(tmp_path, monkeypatch):
     cached.unlink()
     (_, _), (from_dir, _), _ = load_addition(data_dir=local, download=False)
     np.testing.assert_array_equal(from_dir, x_test)
+    monkeypatch.setenv("NUMNET_DATA_DIR", str(shared))  # $NUMNET_DATA_DIR/dlfs2/ is looked in too
+    (_, _), (from_env, _), _ = load_addition(download=False)
+    np.testing.assert_array_equal(from_env, x_test)
 
 
 def test_corrupt_or_missing_files_raise_dataset_error(tmp_path):

@@ -1,14 +1,14 @@
 """Learning on the book's sequence data: addition with reversed input and the peeky decoder, attention on
 dates, an LSTM language model on PTB; quick smoke runs of the same pipelines.
 
-The data comes from $NUMNET_DATA_DIR (``dlfs2/``, ``ptb/``); the tests skip when it is unset. The full
+The data comes from $NUMNET_DATA_DIR (``dlfs2/``, ``ptb/``, the ``data_dir`` fixture); the tests skip when
+it is unset. The full
 runs take minutes and are marked slow; they print their epoch times (``pytest -s``). Settings are the
 book's: word vectors 16, hidden 128 (256 for dates), batch 128, Adam 0.001, gradient clipping 5.0.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +19,6 @@ from numnet.data import bptt_batches, load_addition, load_dates
 from numnet.optimizers import SGD, Adam
 from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from numnet.training import Trainer
-
-
-def data_dir() -> Path:
-    if not os.environ.get("NUMNET_DATA_DIR"):
-        pytest.skip("NUMNET_DATA_DIR is unset: the book's sequence data is not available")
-    return Path(os.environ["NUMNET_DATA_DIR"])
 
 
 class StopAt(Callback):
@@ -53,10 +47,9 @@ def read_ptb(directory: Path) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 @pytest.mark.parametrize("model_cls, load", [(PeekySeq2seq, load_addition), (AttentionSeq2seq, load_dates)])
-def test_seq2seq_pipeline_smoke(model_cls, load):
+def test_seq2seq_pipeline_smoke(model_cls, load, data_dir):
     """Loader, model, trainer and exact match end to end: one short epoch lowers the held-out loss."""
-    data_dir()
-    (x, t), (x_test, t_test), vocab = load(reverse=True)
+    (x, t), (x_test, t_test), vocab = load(data_dir, reverse=True)
     model = model_cls(len(vocab), 16, 32, seed=0)
     trainer = Trainer(model, Adam(lr=0.01, clip_norm=5.0))
     before = trainer.evaluate(x_test[:500], t_test[:500])
@@ -65,8 +58,8 @@ def test_seq2seq_pipeline_smoke(model_cls, load):
     assert 0.0 <= model.exact_match(x_test[:500], t_test[:500]) == history.val_exact_match[-1]
 
 
-def test_language_model_pipeline_smoke():
-    train, test, vocab_size = read_ptb(data_dir())
+def test_language_model_pipeline_smoke(data_dir):
+    train, test, vocab_size = read_ptb(data_dir)
     assert (len(train), len(test)) == (73760, 82430)  # the shared data README's counts
     assert vocab_size == 7596  # of the 10,000 words, those that occur in these two splits
     model = RNNLM(vocab_size, 32, 32, seed=0)
@@ -81,9 +74,8 @@ def test_language_model_pipeline_smoke():
 
 
 @pytest.mark.slow
-def test_addition_reversed_with_peeky_decoder_reaches_97_percent_within_25_epochs():
-    data_dir()
-    (x, t), (x_test, t_test), vocab = load_addition(reverse=True)
+def test_addition_reversed_with_peeky_decoder_reaches_97_percent_within_25_epochs(data_dir):
+    (x, t), (x_test, t_test), vocab = load_addition(data_dir, reverse=True)
     model = PeekySeq2seq(len(vocab), 16, 128, seed=0)
     trainer = Trainer(model, Adam(lr=0.001, clip_norm=5.0))
     history = trainer.fit(
@@ -96,16 +88,15 @@ def test_addition_reversed_with_peeky_decoder_reaches_97_percent_within_25_epoch
 
 
 @pytest.mark.slow
-def test_addition_tricks_beat_the_plain_model():
+def test_addition_tricks_beat_the_plain_model(data_dir):
     """Ten epochs each: reversing the input helps the plain model, the peeky decoder helps more (the book's order)."""
-    data_dir()
     results = {}
     for name, model_cls, reverse in [
         ("plain", Seq2seq, False),
         ("reversed", Seq2seq, True),
         ("peeky", PeekySeq2seq, True),
     ]:
-        (x, t), (x_test, t_test), vocab = load_addition(reverse=reverse)
+        (x, t), (x_test, t_test), vocab = load_addition(data_dir, reverse=reverse)
         model = model_cls(len(vocab), 16, 128, seed=0)
         trainer = Trainer(model, Adam(lr=0.001, clip_norm=5.0), metrics=["exact_match"])
         history = trainer.fit(x, t, epochs=10, batch_size=128, validation_data=(x_test, t_test), seed=0, verbose=0)
@@ -115,9 +106,8 @@ def test_addition_tricks_beat_the_plain_model():
 
 
 @pytest.mark.slow
-def test_attention_on_dates_reaches_99_percent_within_10_epochs():
-    data_dir()
-    (x, t), (x_test, t_test), vocab = load_dates(reverse=True)
+def test_attention_on_dates_reaches_99_percent_within_10_epochs(data_dir):
+    (x, t), (x_test, t_test), vocab = load_dates(data_dir, reverse=True)
     model = AttentionSeq2seq(len(vocab), 16, 256, seed=0)
     trainer = Trainer(model, Adam(lr=0.001, clip_norm=5.0))
     history = trainer.fit(
@@ -133,9 +123,9 @@ def test_attention_on_dates_reaches_99_percent_within_10_epochs():
 
 
 @pytest.mark.slow
-def test_language_model_on_ptb_test_perplexity():
+def test_language_model_on_ptb_test_perplexity(data_dir):
     """Chapter 6's Rnnlm trained on ptb.valid.txt: its test perplexity falls far below the vocabulary size."""
-    train, test, vocab_size = read_ptb(data_dir())
+    train, test, vocab_size = read_ptb(data_dir)
     model = RNNLM(vocab_size, 100, 100, seed=0)
     x, t = bptt_batches(train, batch_size=20, time_size=35)
     trainer = Trainer(model, SGD(lr=20.0, clip_norm=0.25))

@@ -256,19 +256,20 @@ def accuracy(t: ArrayLike, y: ArrayLike, ignore_index: int | None = None, *, bin
 
 def _exact_match_counts(t: ArrayLike, y: ArrayLike, ignore_index: int | None) -> tuple[int, int]:
     _check_ignore_index(ignore_index)
-    t, y = _numeric(t, "t"), _numeric(y, "y")
-    if y.ndim == t.ndim + 1 and y.shape[:-1] == t.shape:
-        y = np.argmax(y, axis=-1)
-    elif y.shape != t.shape:
+    targets, predictions = _numeric(t, "t"), _numeric(y, "y")
+    if predictions.ndim == targets.ndim + 1 and predictions.shape[:-1] == targets.shape:
+        predictions = np.argmax(predictions, axis=-1)
+    elif predictions.shape != targets.shape:
         raise ValueError(
-            f"t of shape {t.shape} and y of shape {y.shape} do not fit: y must be class ids of t's shape "
-            "or scores with t's shape plus a class axis"
+            f"t of shape {targets.shape} and y of shape {predictions.shape} do not fit: y must be class ids of "
+            "t's shape or scores with t's shape plus a class axis"
         )
-    t, y = _as_labels(t, "t"), _as_labels(y, "y")
-    if t.ndim == 0:
+    labels, predicted = _as_labels(targets, "t"), _as_labels(predictions, "y")
+    if labels.ndim == 0:
         raise ValueError("t must have a leading sample axis, got a scalar")
-    counted = np.ones(t.shape, dtype=bool) if ignore_index is None else t != ignore_index
-    counted, wrong = counted.reshape(len(t), -1), ((t != y) & counted).reshape(len(t), -1)
+    n = len(labels)
+    counted = np.ones(labels.shape, dtype=bool) if ignore_index is None else labels != ignore_index
+    counted, wrong = counted.reshape(n, -1), ((labels != predicted) & counted).reshape(n, -1)
     samples = counted.any(axis=1)  # a sample all of whose positions are ignored does not count
     return int(np.count_nonzero(samples & ~wrong.any(axis=1))), int(np.count_nonzero(samples))
 
@@ -602,8 +603,13 @@ class Metric(ABC):
     input: str = "scores"
 
     @abstractmethod
-    def update(self, t: ArrayLike, y: ArrayLike) -> None:
-        """Add one batch: targets ``t`` and predictions or outputs ``y``."""
+    def update(self, t: ArrayLike, y: ArrayLike, *, checked: bool = False) -> None:
+        """Add one batch: targets ``t`` and predictions or outputs ``y``.
+
+        ``checked=True`` is the training loop's promise that ``t`` and ``y``
+        are valid already (class ids of one shape for the label metrics):
+        the batch is counted without checking it again.
+        """
 
     @abstractmethod
     def result(self) -> float:
@@ -640,8 +646,12 @@ class _MeanMetric(Metric):
     def _batch(self, t: ArrayLike, y: ArrayLike) -> tuple[float, int]:
         """The quantity's sum over the batch's counted positions, and their number."""
 
-    def update(self, t: ArrayLike, y: ArrayLike) -> None:
-        total, count = self._batch(t, y)
+    def _checked_batch(self, t: NDArray, y: NDArray) -> tuple[float, int]:
+        """:meth:`_batch` for inputs known to be valid; the same unless a metric has a faster way."""
+        return self._batch(t, y)
+
+    def update(self, t: ArrayLike, y: ArrayLike, *, checked: bool = False) -> None:
+        total, count = self._checked_batch(np.asarray(t), np.asarray(y)) if checked else self._batch(t, y)
         self._total += total
         self._count += count
         self._batches += 1
@@ -675,6 +685,13 @@ class Accuracy(_MeanMetric):
 
     def _batch(self, t: ArrayLike, y: ArrayLike) -> tuple[float, int]:
         return _accuracy_counts(t, y, self.ignore_index, self.binary_threshold)
+
+    def _checked_batch(self, t: NDArray, y: NDArray) -> tuple[float, int]:
+        """Class ids ``t`` and ``y`` of one shape: count the matches among the counted positions."""
+        if self.ignore_index is None:
+            return float(np.count_nonzero(t == y)), t.size
+        counted = t != self.ignore_index
+        return float(np.count_nonzero((t == y) & counted)), int(np.count_nonzero(counted))
 
 
 class ExactMatch(_MeanMetric):
@@ -764,7 +781,7 @@ class R2Score(Metric):
     def reset(self) -> None:
         self._count, self._sample_shape = 0, None
 
-    def update(self, t: ArrayLike, y: ArrayLike) -> None:
+    def update(self, t: ArrayLike, y: ArrayLike, *, checked: bool = False) -> None:
         sample_shape = np.shape(t)[1:]
         t, y = _regression_pair(t, y)
         if self._sample_shape is None:
@@ -786,6 +803,23 @@ class R2Score(Metric):
         self._residual_ss = self._residual_ss + np.sum((t - y) ** 2, axis=0)
         self._low, self._high = np.minimum(self._low, t.min(axis=0)), np.maximum(self._high, t.max(axis=0))
         self._count = total
+
+    _ARRAYS = ("_mean", "_deviation_ss", "_residual_ss", "_low", "_high")
+
+    def state_dict(self) -> dict[str, Any]:
+        if self._sample_shape is None:
+            return {"count": 0}
+        state: dict[str, Any] = {"count": self._count, "sample_shape": list(self._sample_shape)}
+        state.update({name.lstrip("_"): getattr(self, name).tolist() for name in self._ARRAYS})
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.reset()
+        if int(state["count"]) == 0:
+            return
+        self._count, self._sample_shape = int(state["count"]), tuple(state["sample_shape"])
+        for name in self._ARRAYS:
+            setattr(self, name, np.array(state[name.lstrip("_")], dtype=np.float64))
 
     def result(self) -> float:
         if self._count < 2:

@@ -62,6 +62,7 @@ from numnet.layers import (
     TimeAffine,
 )
 from numnet.layers.embedding import check_ids
+from numnet.metrics import accuracy
 
 __all__ = [
     "MODEL_REGISTRY",
@@ -230,15 +231,26 @@ class Model:
             MODEL_REGISTRY[cls.__name__] = cls
 
     # ------------------------------------------------------------ to implement
-    def forward(self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None) -> float:
-        """The loss of the batch ``(x, t)`` (``x`` already prepared); sets ``scores`` and caches for backward."""
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
+        """The loss of the batch ``(x, t)`` (``x`` already prepared); sets ``scores`` and caches for backward.
+
+        ``checked=True``: :meth:`check_data` has checked ``t`` and ``sample_weight`` (the training loop
+        does once per fit), so the loss skips its per-batch checks.
+        """
         raise NotImplementedError
 
-    def backward(self) -> None:
-        """Backpropagate from the loss of the last ``forward``, filling ``grads``."""
+    def backward(self, input_grad: bool = False) -> NDArray | None:
+        """Backpropagate from the loss of the last ``forward``, filling ``grads``.
+
+        Returns dL/dx with ``input_grad=True`` where the input has a gradient (float features), else None.
+        """
         raise NotImplementedError
 
-    def check_data(self, x: NDArray, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x") -> NDArray:
+    def check_data(
+        self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"
+    ) -> NDArray:
         """Check that ``(x, t)`` fits the model, changing nothing; return ``x`` prepared."""
         raise NotImplementedError
 
@@ -269,6 +281,22 @@ class Model:
     def prepare_input(self, x: ArrayLike, name: str = "x") -> NDArray:
         """``x`` checked against :attr:`input_spec` and cast to the model's dtype (float features only)."""
         return self.input_spec.prepare(x, self.dtype, name)
+
+    # ------------------------------------------------------------ recurrent state (none by default)
+    @property
+    def stateful(self) -> bool:
+        """Whether the model carries a recurrent state from one batch to the next (truncated BPTT)."""
+        return False
+
+    def reset_state(self) -> None:
+        """Start the next forward pass from a fresh recurrent state (nothing to do without one)."""
+
+    def get_state(self) -> list[Any]:
+        """The recurrent state, as :meth:`set_state` takes it back."""
+        return []
+
+    def set_state(self, states: Sequence[Any]) -> None:
+        """Put back a recurrent state :meth:`get_state` returned."""
 
     def score_targets(self, t: NDArray) -> NDArray:
         """The part of the targets ``t`` that ``scores`` are compared with (all of it, but for decoders)."""
@@ -343,6 +371,14 @@ class Model:
         if batch_size is None or len(x) <= batch_size:
             return fn(x)
         return np.concatenate([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+
+    def summary(self) -> str:
+        """The input, each parameter's shape, the loss and the parameter count, one per line."""
+        lines = [f"     input: {self.input_spec.describe()}"]
+        lines += [f"     {name} {tuple(param.shape)}" for name, param in zip(self.param_names, self.params)]
+        lines.append(f"     {self.loss_fn!r}")
+        lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({sum(p.size for p in self.params):,} parameters, loss={self.loss_fn!r})"
@@ -471,6 +507,8 @@ class Sequential(Model):
         if not isinstance(loss, Loss):
             raise TypeError(f"loss must be a numnet loss such as SoftmaxWithLoss(), got {loss!r}")
         inferred = _inferred_input(layers)
+        if input_kind is not None and input_kind not in INPUT_KINDS:
+            raise ValueError(f"input_kind must be one of {list(INPUT_KINDS)}, got {input_kind!r}")
         if input_kind is not None and layers and input_kind != layers[0].input_kind:
             raise ValueError(
                 f"input_kind={input_kind!r} does not fit the first layer {layers[0]!r}, "
@@ -487,7 +525,7 @@ class Sequential(Model):
         self.rng = np.random.default_rng(seed)
         for layer in layers:
             if getattr(layer, "rng", False) is None:
-                layer.rng = self.rng
+                layer.rng = self.rng  # type: ignore[attr-defined]  # layers that draw (Dropout) have an rng
         self.params, self.grads, self.param_names, self._ties, self._tied = _collect_params(layers)
         self.scores: NDArray | None = None
 
@@ -508,17 +546,24 @@ class Sequential(Model):
     def _scores(self, x: ArrayLike, batch_size: int | None) -> NDArray:
         return self._in_batches(self.prepare_input(x), batch_size, lambda xb: self._run_layers(xb, train=False))
 
-    def forward(self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None) -> float:
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
         """The loss of the batch ``x`` (N, ...) with targets ``t``; caches for :meth:`backward`.
 
         ``x`` must already fit the model (see :meth:`prepare_input`); this is
-        the inner loop, so it does not check it again.
+        the inner loop, so it does not check it again. ``checked=True`` says
+        that :meth:`check_data` has checked ``t`` (and ``sample_weight``) too,
+        as the training loop does once per ``fit``, and skips the loss's
+        per-batch checks.
         """
         _check_lengths(x, t)
         self.scores = self._run_layers(x, train)
-        return self.loss_fn.forward(self.scores, t, sample_weight)
+        return self.loss_fn.forward(self.scores, t, sample_weight, checked=checked)
 
-    def check_data(self, x: NDArray, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x") -> NDArray:
+    def check_data(
+        self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"
+    ) -> NDArray:
         """Check that ``(x, t)`` fits the model without training on it; return ``x`` prepared.
 
         Cheap: ``x`` is checked against :attr:`input_spec`, one sample goes
@@ -555,10 +600,16 @@ class Sequential(Model):
         (:meth:`Layer.backward_params`: for an MLP on MNIST that skips a third
         of all the arithmetic) and the layers before it are not visited.
         """
-        dout: NDArray | None = self.loss_fn.backward()
+        dout: Any = self.loss_fn.backward()
         first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
         if input_grad:
-            for layer in reversed(self.layers):
+            for index, layer in enumerate(reversed(self.layers)):
+                if layer.input_kind == "ids":  # integer ids have no gradient
+                    if index != len(self.layers) - 1:
+                        raise ValueError(f"{layer!r} takes integer ids, so it must be the first layer")
+                    layer.backward(dout)
+                    dout = None
+                    break
                 dout = layer.backward(dout)
         elif first is not None:  # without parameters there is nothing to compute
             for layer in reversed(self.layers[first + 1 :]):
@@ -598,8 +649,6 @@ class Sequential(Model):
         (N, ...), binary targets (N, 1) or one-hot (N, ..., K); positions
         labelled with the loss's ``ignore_index`` do not count.
         """
-        from numnet.metrics import accuracy  # noqa: PLC0415 - metrics imports nothing of models; kept lazy for speed
-
         x, t = self.prepare_input(x), np.asarray(t)
         _check_lengths(x, t)
         return accuracy(
@@ -678,7 +727,7 @@ class _Built:
 
     @classmethod
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Any:
-        return cls(**config, dtype=dtype)
+        return cls(**config, dtype=dtype)  # type: ignore[call-arg]  # every built model takes dtype
 
 
 class _BuiltModel(_Built, Sequential):
@@ -813,7 +862,7 @@ class LogisticRegression(_BuiltModel):
         """ŷ = sigmoid(w·x + b), shape (N,)."""
         return self.loss_fn.output(self.decision_function(x))
 
-    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:  # type: ignore[override]
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
         """Class labels (N,): 1 where ŷ >= 0.5."""
         return (self.decision_function(x) >= 0).astype(np.intp)
 
@@ -939,4 +988,4 @@ def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
         raise ValueError(f"input_shape must be (channels, height, width), got {shape}")
     for name, size in zip(("channels", "height", "width"), shape):
         check_positive_int(f"input_shape {name}", size)
-    return shape  # type: ignore[return-value]
+    return shape[0], shape[1], shape[2]

@@ -240,6 +240,9 @@ class Seq2seq(_Built, Model):
     ``decoder.affine.b``.
     """
 
+    #: After :meth:`predict` or :meth:`generate` of a model that attends: its map (N, length, T_in).
+    attention_weights: NDArray | None = None
+
     def __init__(
         self,
         vocab_size: int,
@@ -256,12 +259,18 @@ class Seq2seq(_Built, Model):
         self.config = {"vocab_size": vocab_size, "wordvec_size": wordvec_size, "hidden_size": hidden_size}
         rng = np.random.default_rng(seed)
         lstm_input, affine_input = self._decoder_sizes(wordvec_size, hidden_size)
+        self.encoder_embed = Embedding(vocab_size, wordvec_size, init=EMBEDDING_INIT, rng=rng, dtype=dtype)
+        self.encoder_lstm = TimeLSTM(wordvec_size, hidden_size, rng=rng, dtype=dtype)
+        self.decoder_embed = Embedding(vocab_size, wordvec_size, init=EMBEDDING_INIT, rng=rng, dtype=dtype)
+        self.decoder_lstm = TimeLSTM(lstm_input, hidden_size, stateful=True, rng=rng, dtype=dtype)
+        self.decoder_affine = _output_layer(affine_input, vocab_size, rng, dtype)
+        #: The parts by the prefix of their parameter names.
         self.layers: dict[str, Layer] = {
-            "encoder.embed": Embedding(vocab_size, wordvec_size, init=EMBEDDING_INIT, rng=rng, dtype=dtype),
-            "encoder.lstm": TimeLSTM(wordvec_size, hidden_size, rng=rng, dtype=dtype),
-            "decoder.embed": Embedding(vocab_size, wordvec_size, init=EMBEDDING_INIT, rng=rng, dtype=dtype),
-            "decoder.lstm": TimeLSTM(lstm_input, hidden_size, stateful=True, rng=rng, dtype=dtype),
-            "decoder.affine": _output_layer(affine_input, vocab_size, rng, dtype),
+            "encoder.embed": self.encoder_embed,
+            "encoder.lstm": self.encoder_lstm,
+            "decoder.embed": self.decoder_embed,
+            "decoder.lstm": self.decoder_lstm,
+            "decoder.affine": self.decoder_affine,
         }
         self.params = [p for layer in self.layers.values() for p in layer.params]
         self.grads = [g for layer in self.layers.values() for g in layer.grads]
@@ -288,31 +297,31 @@ class Seq2seq(_Built, Model):
 
     def _encode(self, x: NDArray, train: bool) -> NDArray:
         """Question ids (N, T_in) -> the encoder's hidden states (N, T_in, H)."""
-        hs = self.layers["encoder.lstm"].forward(self.layers["encoder.embed"].forward(x, train), train)
+        hs = self.encoder_lstm.forward(self.encoder_embed.forward(x, train), train)
         self._encoded_shape = hs.shape
         return hs
 
     def _encode_backward(self, dhs: NDArray) -> None:
-        self.layers["encoder.embed"].backward_params(self.layers["encoder.lstm"].backward(dhs))
+        self.encoder_embed.backward_params(self.encoder_lstm.backward(dhs))
 
     def _decode(self, ids: NDArray, hs: NDArray, start: bool, train: bool) -> NDArray:
         """Decoder input ids (N, T) -> scores (N, T, V); ``start``: begin from the encoder's state, else go on."""
-        lstm = self.layers["decoder.lstm"]
+        lstm = self.decoder_lstm
         if start:
             lstm.set_state(hs[:, -1])
-        out = lstm.forward(self.layers["decoder.embed"].forward(ids, train), train)
-        return self.layers["decoder.affine"].forward(out, train)
+        out = lstm.forward(self.decoder_embed.forward(ids, train), train)
+        return self.decoder_affine.forward(out, train)
 
     def _decode_backward(self, dscores: NDArray) -> NDArray:
         """dscores (N, T, V) -> the gradient of the encoder's states (N, T_in, H)."""
-        lstm = self.layers["decoder.lstm"]
-        dout = lstm.backward(self.layers["decoder.affine"].backward(dscores))
-        self.layers["decoder.embed"].backward_params(dout)
+        lstm = self.decoder_lstm
+        dout = lstm.backward(self.decoder_affine.backward(dscores))
+        self.decoder_embed.backward_params(dout)
         return self._last_state_gradient(lstm.dh)
 
-    def _last_state_gradient(self, dh: NDArray) -> NDArray:
+    def _last_state_gradient(self, dh: NDArray | None) -> NDArray:
         """The encoder states' gradient when only the last state was used: zeros, and dh at the last step."""
-        assert self._encoded_shape is not None
+        assert self._encoded_shape is not None and dh is not None
         dhs = np.zeros(self._encoded_shape, dtype=dh.dtype)
         dhs[:, -1] = dh
         return dhs
@@ -330,17 +339,22 @@ class Seq2seq(_Built, Model):
     def default_metrics(self) -> tuple[str, ...]:
         return ("accuracy", "exact_match")
 
-    def forward(self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None) -> float:
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
         """The mean cross-entropy of the answers t[:, 1:] given the questions x, the decoder fed t[:, :-1]."""
         _check_lengths(x, t)
         hs = self._encode(x, train)
         self.scores = self._decode(t[:, :-1], hs, start=True, train=train)
-        return self.loss_fn.forward(self.scores, t[:, 1:], sample_weight)
+        return self.loss_fn.forward(self.scores, t[:, 1:], sample_weight, checked=checked)
 
-    def backward(self) -> None:
+    def backward(self, input_grad: bool = False) -> None:
+        """Fill ``grads``; the questions are ids, which have no gradient (None whatever ``input_grad``)."""
         self._encode_backward(self._decode_backward(self.loss_fn.backward()))
 
-    def check_data(self, x: NDArray, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x") -> NDArray:
+    def check_data(
+        self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"
+    ) -> NDArray:
         """Check questions x (N, T_in) and answers t (N, 1 + T_out), ids in [0, vocab_size); return x as ids."""
         x = self.prepare_input(x, name)
         check_ids(x, self.vocab_size, name)
@@ -376,8 +390,9 @@ class Seq2seq(_Built, Model):
         indices = np.arange(len(x))
         batch = len(x) if batch_size is None else batch_size
         results = [self._greedy(x[i : i + batch], starts[i : i + batch], length) for i in indices[::batch]]
-        if results and results[0][1] is not None:
-            self.attention_weights = np.concatenate([maps for _, maps in results])
+        maps = [weights for _, weights in results if weights is not None]
+        if maps:
+            self.attention_weights = np.concatenate(maps)
         return np.concatenate([scores for scores, _ in results])
 
     def _greedy(self, x: NDArray, starts: NDArray, length: int) -> tuple[NDArray, NDArray | None]:
@@ -389,8 +404,10 @@ class Seq2seq(_Built, Model):
             step = self._decode(ids, hs, start=k == 0, train=False)
             scores[:, k] = step[:, 0]
             ids = np.argmax(step, axis=2)
-            maps.append(self._attention_map())
-        return scores, None if maps[0] is None else np.concatenate(maps, axis=1)
+            weights = self._attention_map()
+            if weights is not None:
+                maps.append(weights)
+        return scores, np.concatenate(maps, axis=1) if maps else None
 
     def generate(
         self, x: ArrayLike, start_id: ArrayLike, length: int, batch_size: int | None = None
@@ -428,19 +445,19 @@ class PeekySeq2seq(Seq2seq):
         return hidden_size + wordvec_size, 2 * hidden_size
 
     def _decode(self, ids: NDArray, hs: NDArray, start: bool, train: bool) -> NDArray:
-        lstm, h = self.layers["decoder.lstm"], hs[:, -1]
+        lstm, h = self.decoder_lstm, hs[:, -1]
         if start:
             lstm.set_state(h)
         peek = np.broadcast_to(h[:, None, :], (*ids.shape, h.shape[1]))
-        embedded = self.layers["decoder.embed"].forward(ids, train)
+        embedded = self.decoder_embed.forward(ids, train)
         out = lstm.forward(np.concatenate((peek, embedded), axis=2), train)
-        return self.layers["decoder.affine"].forward(np.concatenate((peek, out), axis=2), train)
+        return self.decoder_affine.forward(np.concatenate((peek, out), axis=2), train)
 
     def _decode_backward(self, dscores: NDArray) -> NDArray:
-        lstm, hidden = self.layers["decoder.lstm"], self.hidden_size
-        dout = self.layers["decoder.affine"].backward(dscores)
+        lstm, hidden = self.decoder_lstm, self.hidden_size
+        dout = self.decoder_affine.backward(dscores)
         dinput = lstm.backward(dout[:, :, hidden:])
-        self.layers["decoder.embed"].backward_params(dinput[:, :, hidden:])
+        self.decoder_embed.backward_params(dinput[:, :, hidden:])
         dpeek = dout[:, :, :hidden].sum(axis=1) + dinput[:, :, :hidden].sum(axis=1)
         return self._last_state_gradient(lstm.dh + dpeek)
 
@@ -465,26 +482,25 @@ class AttentionSeq2seq(Seq2seq):
         dtype: DTypeLike = np.float32,
     ) -> None:
         self.attention = TimeAttention()
-        self.attention_weights: NDArray | None = None
         super().__init__(vocab_size, wordvec_size, hidden_size, seed=seed, dtype=dtype)
 
     def _decoder_sizes(self, wordvec_size: int, hidden_size: int) -> tuple[int, int]:
         return wordvec_size, 2 * hidden_size
 
     def _decode(self, ids: NDArray, hs: NDArray, start: bool, train: bool) -> NDArray:
-        lstm = self.layers["decoder.lstm"]
+        lstm = self.decoder_lstm
         if start:
             lstm.set_state(hs[:, -1])
-        decoded = lstm.forward(self.layers["decoder.embed"].forward(ids, train), train)
+        decoded = lstm.forward(self.decoder_embed.forward(ids, train), train)
         contexts = self.attention.forward(hs, decoded)
-        return self.layers["decoder.affine"].forward(np.concatenate((contexts, decoded), axis=2), train)
+        return self.decoder_affine.forward(np.concatenate((contexts, decoded), axis=2), train)
 
     def _decode_backward(self, dscores: NDArray) -> NDArray:
-        lstm, hidden = self.layers["decoder.lstm"], self.hidden_size
-        dout = self.layers["decoder.affine"].backward(dscores)
+        lstm, hidden = self.decoder_lstm, self.hidden_size
+        dout = self.decoder_affine.backward(dscores)
         dhs, ddecoded = self.attention.backward(dout[:, :, :hidden])
         dinput = lstm.backward(ddecoded + dout[:, :, hidden:])
-        self.layers["decoder.embed"].backward_params(dinput)
+        self.decoder_embed.backward_params(dinput)
         dhs[:, -1] += lstm.dh
         return dhs
 

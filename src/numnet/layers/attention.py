@@ -50,7 +50,9 @@ class TimeAttention(Layer):
 
     def backward(self, dout: ArrayLike) -> tuple[NDArray, NDArray]:  # type: ignore[override]
         """dcontexts (N, T_dec, H) -> (dhs_enc (N, T_enc, H), dhs_dec (N, T_dec, H))."""
-        hs_enc, hs_dec, weights = self._cache or (None, None, None)
+        if self._cache is None:
+            raise RuntimeError(f"{self!r}: backward() called before forward()")
+        hs_enc, hs_dec, weights = self._cache
         dout = check_dout(self, dout, hs_dec)
         dweights = dout @ hs_enc.transpose(0, 2, 1)
         # softmax backward: ds = a * (da - sum_j a_j da_j)

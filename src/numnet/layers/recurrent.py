@@ -185,7 +185,7 @@ class _Recurrent(Layer):
 
     #: Number of gates G side by side in Wx, Wh and the biases.
     n_gates: ClassVar[int] = 1
-    param_names = ("Wx", "Wh", "b")
+    param_names: ClassVar[tuple[str, ...]] = ("Wx", "Wh", "b")
     Wx: NDArray
     Wh: NDArray
 
@@ -219,6 +219,12 @@ class _Recurrent(Layer):
         self.grads = [np.zeros_like(p) for p in self.params]
         self.init = describe_init(init)
         self._cache: Any = None  # what backward needs, set by forward
+
+    def _cached(self) -> Any:
+        """What forward cached for backward; RuntimeError before the first forward."""
+        if self._cache is None:
+            raise RuntimeError(f"{self!r}: backward() called before forward()")
+        return self._cache
 
     @classmethod
     def from_arrays(cls, *arrays: NDArray, **kwargs: Any) -> Any:
@@ -293,11 +299,6 @@ class _Recurrent(Layer):
 class _Cell(_Recurrent):
     """A cell: one time step, forward and backward on (N, D) inputs and (N, H) states."""
 
-    def _cached(self) -> Any:
-        if self._cache is None:
-            raise RuntimeError(f"{self!r}: backward() called before forward()")
-        return self._cache
-
 
 class RNN(_Cell):
     """The simple recurrent cell: h = tanh(x Wx + h_prev Wh + b); x (N, D), h (N, H)."""
@@ -351,7 +352,7 @@ class GRU(_Cell):
     """The gated recurrent unit, PyTorch's form (gates r, z, n; biases bx, bh): (x, h_prev) -> h."""
 
     n_gates = 3
-    param_names = ("Wx", "Wh", "bx", "bh")
+    param_names: ClassVar[tuple[str, ...]] = ("Wx", "Wh", "bx", "bh")
     bx: NDArray
     bh: NDArray
 
@@ -514,7 +515,7 @@ class TimeRNN(_TimeRecurrent):
         return hs.transpose(1, 0, 2)
 
     def _backward(self, dout: ArrayLike, input_grad: bool) -> NDArray | None:
-        x_tm, h0, hs = self._cache or (None, None, None)
+        x_tm, h0, hs = self._cached()
         dhs = self._dout_time_major(dout, hs)
         da = np.empty_like(hs)
         dh = np.zeros_like(h0)
@@ -550,7 +551,7 @@ class TimeLSTM(_TimeRecurrent):
         return hs.transpose(1, 0, 2)
 
     def _backward(self, dout: ArrayLike, input_grad: bool) -> NDArray | None:
-        x_tm, h0, c0, gates, hs, cs, tanh_cs = self._cache or (None,) * 7
+        x_tm, h0, c0, gates, hs, cs, tanh_cs = self._cached()
         dhs = self._dout_time_major(dout, hs)
         da = np.empty_like(gates)
         dh, dc = np.zeros_like(h0), np.zeros_like(c0)
@@ -566,7 +567,7 @@ class TimeGRU(_TimeRecurrent):
     """:class:`GRU` over a sequence: x (N, T, D) -> hs (N, T, H)."""
 
     n_gates = 3
-    param_names = ("Wx", "Wh", "bx", "bh")
+    param_names: ClassVar[tuple[str, ...]] = ("Wx", "Wh", "bx", "bh")
     bx: NDArray
     bh: NDArray
 
@@ -590,7 +591,7 @@ class TimeGRU(_TimeRecurrent):
         return hs.transpose(1, 0, 2)
 
     def _backward(self, dout: ArrayLike, input_grad: bool) -> NDArray | None:
-        x_tm, h0, gates, hs, ah_n = self._cache or (None,) * 5
+        x_tm, h0, gates, hs, ah_n = self._cached()
         dhs = self._dout_time_major(dout, hs)
         dax, dah = np.empty_like(gates), np.empty_like(gates)
         dh = np.zeros_like(h0)
@@ -616,7 +617,7 @@ class TimeBiLSTM(Layer):
     stateful: the backward direction reads each sequence from its end.
     """
 
-    param_names = ("Wx", "Wh", "b", "Wx_reverse", "Wh_reverse", "b_reverse")
+    param_names: ClassVar[tuple[str, ...]] = ("Wx", "Wh", "b", "Wx_reverse", "Wh_reverse", "b_reverse")
 
     def __init__(
         self,
