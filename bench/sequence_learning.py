@@ -32,13 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
+from numnet import io
 from numnet.callbacks import Callback
-from numnet.data import bptt_batches, load_addition, load_dates
+from numnet.data import bptt_batches
 from numnet.optimizers import SGD, Adam
-from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
+from numnet.sequence_models import RNNLM
+from numnet.sequence_presets import SEQUENCE_MODELS, build_sequence_model, load_sequence_data
 from numnet.training import Trainer
-
-MODELS = {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq}
 
 
 class Report(Callback):
@@ -54,32 +54,35 @@ class Report(Callback):
             trainer.stop_training = True
 
 
-def read_ptb(data_dir: Path) -> tuple[np.ndarray, np.ndarray, int]:
+def read_ptb(data_dir: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """ptb.valid.txt and ptb.test.txt as the book reads them (words of each line, then <eos>), one numbering."""
     word_to_id: dict[str, int] = {}
     corpora = []
     for name in ("ptb.valid.txt", "ptb.test.txt"):
         words = (data_dir / "ptb" / name).read_text().replace("\n", " <eos> ").split()
         corpora.append(np.array([word_to_id.setdefault(word, len(word_to_id)) for word in words], dtype=np.int64))
-    return corpora[0], corpora[1], len(word_to_id)
+    return corpora[0], corpora[1], list(word_to_id)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("task", choices=["addition", "dates", "ptb"])
-    parser.add_argument("--model", choices=sorted(MODELS), default=None)
+    parser.add_argument("--model", choices=sorted(set(SEQUENCE_MODELS) - {"rnnlm"}), default=None)
     parser.add_argument("--reverse", action="store_true")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--stop-at", type=float, default=None, help="stop once the validation metric reaches it")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None, help="write the record (JSON) here")
+    parser.add_argument("--save", type=Path, default=None, help="save the trained model here (numnet.io)")
     args = parser.parse_args(argv)
     data_dir = Path(os.environ.get("NUMNET_DATA_DIR", "."))
 
     started = time.perf_counter()
     if args.task == "ptb":
-        train, test, vocab_size = read_ptb(data_dir)
+        train, test, words = read_ptb(data_dir)
+        vocab_size = len(words)
         model = RNNLM(vocab_size, 100, 100, seed=args.seed)
+        model.metadata = {"dataset": "ptb", "symbols": words, "reverse": False}
         x, t = bptt_batches(train, batch_size=20, time_size=35)
         x_test, t_test = bptt_batches(test, batch_size=20, time_size=35)
         trainer = Trainer(model, SGD(lr=20.0, clip_norm=0.25), metrics=["perplexity"])
@@ -90,12 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         result = {"test_perplexity": model.perplexity(test, batch_size=10, time_size=35), "vocab_size": vocab_size}
     else:
-        load = load_addition if args.task == "addition" else load_dates
         name = args.model or ("peeky" if args.task == "addition" else "attention")
-        reverse = args.reverse or args.task == "dates"
-        (x, t), (x_test, t_test), vocab = load(reverse=reverse)
-        hidden = 128 if args.task == "addition" else 256
-        model = MODELS[name](len(vocab), 16, hidden, seed=args.seed)
+        data = load_sequence_data(args.task, data_dir, reverse=args.reverse or args.task == "dates")
+        reverse = data.reverse
+        x, t, x_test, t_test = data.x_train, data.t_train, data.x_test, data.t_test
+        model = build_sequence_model(name, data, seed=args.seed)  # the book's sizes: 16, 128 (256 for dates)
         trainer = Trainer(model, Adam(lr=0.001, clip_norm=5.0))
         epochs = args.epochs or (25 if args.task == "addition" else 10)
         history = trainer.fit(
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": os.getloadavg(),
     }
     print(json.dumps({key: value for key, value in record.items() if key != "history"}), flush=True)
+    if args.save is not None:
+        io.save(model, args.save)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(record, indent=1))

@@ -382,12 +382,13 @@ def test_every_command_is_a_module_with_add_parser_and_run(capsys) -> None:
         "numnet.cli.train",
         "numnet.cli.evaluate",
         "numnet.cli.predict",
+        "numnet.cli.generate",
         "numnet.cli.plot",
         "numnet.cli.info",
     ]
     assert main(["--help"]) == 0
     listed = capsys.readouterr().out
-    for name in ("train", "evaluate", "predict", "plot", "info"):
+    for name in ("train", "evaluate", "predict", "generate", "plot", "info"):
         assert f"    {name} " in listed
 
 

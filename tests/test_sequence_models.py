@@ -230,6 +230,10 @@ def test_stateful_training_needs_ordered_batches_of_one_size():
         bad = x.copy()
         bad[3, 1] = 10
         trainer.fit(bad, t, batch_size=4, shuffle=False, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"t must be integer labels of shape \(36, 5\).*got shape \(36, 4\)"):
+        trainer.fit(x, t[:, :4], batch_size=4, shuffle=False, epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="x must hold integer ids"):
+        trainer.fit(x.astype(np.float32), t, batch_size=4, shuffle=False, epochs=1, verbose=0)
     model = trainer.model
     model.forward(x[:4], t[:4])
     assert model.layers[1].h.shape == (4, 4)

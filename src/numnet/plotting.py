@@ -32,6 +32,7 @@ __all__ = [
     "images_figure",
     "misclassified_figure",
     "confusion_matrix_figure",
+    "attention_figure",
     "save_figure",
 ]
 
@@ -95,7 +96,7 @@ def activations_figure(x_range: tuple[float, float] = (-5.0, 5.0)) -> Figure:
 
 
 def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
-    """Learning curves: loss (left) and accuracy (right) against epochs.
+    """Learning curves: loss (left) and accuracy, or perplexity, (right) against epochs.
 
     Args:
         history: a :class:`numnet.training.History` or its ``to_dict()``
@@ -103,7 +104,10 @@ def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
             validated, ``val_loss``, ``val_acc`` per epoch).
 
     The per-iteration loss is drawn faintly, spread evenly over the epochs;
-    the per-epoch values are drawn at epochs 1, 2, ... with markers.
+    the per-epoch values are drawn at epochs 1, 2, ... with markers. The
+    right panel shows accuracy (with the exact-match accuracy of sequences,
+    dashed, when recorded) or, for a language model, the perplexity on a
+    log scale.
     """
     data = history.to_dict() if hasattr(history, "to_dict") else dict(history)
     train_loss = list(data.get("train_loss", ()))
@@ -112,21 +116,61 @@ def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
         raise ValueError("history holds no completed epoch: nothing to plot")
     epoch_axis = np.arange(1, epochs + 1)
     fig = _new_figure(figsize=(10, 4), layout="constrained")
-    loss_ax, acc_ax = fig.subplots(1, 2)
+    loss_ax, right_ax = fig.subplots(1, 2)
+    perplexity = any(len(data.get(f"{split}_perplexity", ())) for split in ("train", "val"))
 
     iteration_loss = np.asarray(data.get("loss", ()), dtype=float)
     if iteration_loss.size:
         spread = np.arange(1, iteration_loss.size + 1) * (epochs / iteration_loss.size)
         loss_ax.plot(spread, iteration_loss, color="0.75", linewidth=0.8, label="mini-batch loss")
-    for ax, metric, title in ((loss_ax, "loss", "loss"), (acc_ax, "acc", "accuracy")):
+    panels = [(loss_ax, "loss", "", "-")]
+    if perplexity:
+        panels.append((right_ax, "perplexity", "", "-"))
+    else:
+        panels += [(right_ax, "acc", "", "-"), (right_ax, "exact_match", ", exact match", "--")]
+    for ax, metric, suffix, style in panels:
         for split in ("train", "val"):
             values = data.get(f"{split}_{metric}", ())
             if len(values):
-                label = "training" if split == "train" else "validation"
-                ax.plot(epoch_axis[: len(values)], values, marker="o", markersize=3, label=label)
-        ax.set(title=title, xlabel="epoch")
-        ax.legend()
-    acc_ax.set_ylim(top=1.0)
+                label = ("training" if split == "train" else "validation") + suffix
+                ax.plot(epoch_axis[: len(values)], values, style, marker="o", markersize=3, label=label)
+    loss_ax.set(title="loss", xlabel="epoch")
+    loss_ax.legend()
+    if perplexity:
+        right_ax.set(title="perplexity", xlabel="epoch", yscale="log")
+    else:
+        right_ax.set(title="accuracy", xlabel="epoch")
+        right_ax.set_ylim(top=1.0)
+    if right_ax.lines:
+        right_ax.legend()
+    return fig
+
+
+def attention_figure(
+    weights: ArrayLike, question: Sequence[str], answer: Sequence[str], title: str | None = None
+) -> Figure:
+    """An attention map, as the book's figure 8-26: which question position each answer step looked at.
+
+    Args:
+        weights: (T_out, T_in) attention weights, each row summing to 1.
+        question: the T_in symbols of the question, in the order the model read them.
+        answer: the T_out symbols of the answer.
+    """
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim != 2 or weights.shape != (len(answer), len(question)):
+        raise ValueError(
+            f"weights must have shape (len(answer), len(question)) = ({len(answer)}, {len(question)}), "
+            f"got {weights.shape}"
+        )
+    fig = _new_figure(figsize=(max(4.0, 0.3 * len(question) + 1.5), max(3.0, 0.3 * len(answer) + 1.2)))
+    ax = fig.add_subplot()
+    image = ax.pcolormesh(weights, cmap="Greys", vmin=0.0, vmax=max(float(weights.max()), 1e-12))
+    ax.set_xticks(np.arange(len(question)) + 0.5, ["\u2423" if c == " " else c for c in question])  # a visible space
+    ax.set_yticks(np.arange(len(answer)) + 0.5, list(answer))
+    ax.invert_yaxis()
+    ax.set(xlabel="question (as read)", ylabel="answer", title=title or "attention")
+    fig.colorbar(image, ax=ax, fraction=0.04)
+    fig.tight_layout()
     return fig
 
 

@@ -6,6 +6,8 @@
     numnet train --dataset spiral --hidden 50 50 --epochs 500
     numnet evaluate runs/<name>/model.npz     accuracy, precision, recall, F1, confusion matrix
     numnet predict runs/<name>/model.npz digit.png samples.npy
+    numnet train --dataset addition --model peeky     the book's sequence experiments (also dates, ptb)
+    numnet generate runs/<name>               answers of a Seq2seq model, or text of a language model
     numnet plot history runs/<name>           also: activations, weights, filters, misclassified
     numnet info runs/<name>/model.npz
 
@@ -34,19 +36,21 @@ import sys
 from collections.abc import Sequence
 
 from numnet import __version__
-from numnet.cli import evaluate, info, plot, predict, train
+from numnet.cli import evaluate, generate, info, plot, predict, train
 from numnet.cli.common import DEBUG_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageParser, one_line
 from numnet.training import TrainingError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The command modules, in the order ``numnet --help`` lists them.
-COMMANDS = [train, evaluate, predict, plot, info]
+COMMANDS = [train, evaluate, predict, generate, plot, info]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``numnet`` argument parser: the common options and one subcommand per module of :data:`COMMANDS`."""
-    parser = UsageParser(prog=PROG, description="Neural networks in NumPy: train, evaluate, predict, plot, inspect.")
+    parser = UsageParser(
+        prog=PROG, description="Neural networks in NumPy: train, evaluate, predict, generate, plot, inspect."
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=UsageParser)

@@ -96,7 +96,8 @@ def classifier(model: Model, path: str) -> Sequential:
     """``model`` as the layer stack ``evaluate``, ``predict`` and ``plot`` work on; ValueError for another model."""
     if not isinstance(model, Sequential):
         raise ValueError(
-            f"{path} holds a {type(model).__name__}, which this command does not take: it is not a classifier"
+            f"{path} holds a {type(model).__name__}, not a classifier this command takes; "
+            f"'{PROG} generate' runs sequence models"
         )
     return model
 

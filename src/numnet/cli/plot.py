@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from numnet import io, plotting, presets, runs
-from numnet.cli.common import UsageParser, add_command, add_model_and_data, classifier, dataset_for
+from numnet.cli.common import UsageParser, add_command, add_data_dir, add_model_and_data, classifier, dataset_for
 from numnet.data.pictures import image_format_for
+from numnet.sequence_models import AttentionSeq2seq
+from numnet.sequence_presets import answer_questions, decode, load_sequence_data
 
 
 def _activations(args: argparse.Namespace) -> Path:
@@ -54,6 +56,25 @@ def _misclassified(args: argparse.Namespace) -> Path:
     return plotting.save_figure(figure, args.out or Path(args.model).with_name("misclassified.png"))
 
 
+def _attention(args: argparse.Namespace) -> Path:
+    path = Path(args.model)
+    model = io.load(path)
+    if not isinstance(model, AttentionSeq2seq):
+        raise ValueError(f"{path} holds a {type(model).__name__}; an attention map needs an AttentionSeq2seq")
+    if args.question:
+        question = args.question
+    else:  # the first test question
+        name = str(model.metadata.get("dataset"))
+        data = load_sequence_data(name, args.data_dir, reverse=bool(model.metadata.get("reverse")), verbose=False)
+        question = decode(model, data.x_test[0][::-1] if data.reverse else data.x_test[0])
+    ids, answers = answer_questions(model, [question])
+    assert model.attention_weights is not None
+    figure = plotting.attention_figure(
+        model.attention_weights[0], list(decode(model, ids[0])), list(decode(model, answers[0])), title=question.strip()
+    )
+    return plotting.save_figure(figure, args.out or path.with_name("attention.png"))
+
+
 #: Figure name -> (help, what it reads, drawing function).
 FIGURES: dict[str, tuple[str, str | None, Callable[[argparse.Namespace], Path]]] = {
     "activations": ("activation functions and their derivatives", None, _activations),
@@ -61,6 +82,11 @@ FIGURES: dict[str, tuple[str, str | None, Callable[[argparse.Namespace], Path]]]
     "weights": ("first-layer weights as images", "model", _weights),
     "filters": ("the first convolution's filters, before and after training", "model", _filters),
     "misclassified": ("test images the model gets wrong", "model and data", _misclassified),
+    "attention": (
+        "an AttentionSeq2seq's attention map for a question (the book's figure 8-26)",
+        "question",
+        _attention,
+    ),
 }
 
 
@@ -79,6 +105,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             figure.add_argument("model", metavar="MODEL", help="a model file (model.npz)")
         elif reads == "model and data":
             add_model_and_data(figure)
+        elif reads == "question":
+            figure.add_argument("model", metavar="MODEL", help="a model file (model.npz)")
+            figure.add_argument("--question", metavar="TEXT", help="the question (default: the first test question)")
+            add_data_dir(figure)
         figure.add_argument(
             "--out", metavar="FILE", help="the file to write (default: beside the input, or activations.png)"
         )

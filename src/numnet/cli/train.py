@@ -12,7 +12,7 @@ from os import sep
 from pathlib import Path
 from typing import Any
 
-from numnet import io, presets, runs
+from numnet import io, presets, runs, sequence_presets
 from numnet.cli.common import (
     EXIT_INTERRUPTED,
     PROG,
@@ -31,8 +31,9 @@ from numnet.cli.common import (
 from numnet.data.batching import train_validation_split
 from numnet.data.catalogue import DATASETS, load_dataset
 from numnet.initializers import INITIALIZER_NAMES
-from numnet.models import ACTIVATIONS
+from numnet.models import ACTIVATIONS, Model
 from numnet.optimizers import OPTIMIZERS, Optimizer, get_optimizer
+from numnet.sequence_presets import SEQUENCE_DEFAULTS, SEQUENCE_MODELS, SequenceData
 from numnet.training import Callback, EarlyStopping, Trainer, TrainingInterrupted
 
 #: Share of the training set held out for validation by ``--early-stopping``.
@@ -60,16 +61,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "unit, mlp and two-layer use a 2-class softmax.\n"
         "The model file records the dataset and its class names, so predict names the classes.\n"
         "Ctrl-C saves checkpoint.npz in the run folder and prints the command that resumes training;\n"
-        "with --resume the model and the optimizer come from the checkpoint (their options are ignored).",
+        "with --resume the model and the optimizer come from the checkpoint (their options are ignored).\n\n"
+        + _sequence_table(),
     )
     parser.add_argument(
         "--dataset",
-        choices=list(DATASETS),
+        choices=[*DATASETS, *SEQUENCE_DEFAULTS],
         default="mnist-mini",
         help="the data to train on (default: mnist-mini, bundled)",
     )
     add_data_dir(parser)
-    parser.add_argument("--model", choices=list(presets.PRESETS), help="the architecture (default: by dataset)")
+    parser.add_argument(
+        "--model", choices=[*presets.PRESETS, *SEQUENCE_MODELS], help="the architecture (default: by dataset)"
+    )
     parser.add_argument(
         "--hidden",
         type=positive_int,
@@ -116,7 +120,32 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--resume", metavar="CHECKPOINT", help="continue from a checkpoint.npz; the model and optimizer come from it"
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    sequences = parser.add_argument_group("sequence datasets (addition, dates, ptb)")
+    sequences.add_argument("--wordvec", type=positive_int, metavar="D", help="embedding size (default: by dataset)")
+    sequences.add_argument(
+        "--reverse",
+        action=argparse.BooleanOptionalAction,
+        help="read the questions backwards (default: yes for addition and dates)",
+    )
+    sequences.add_argument(
+        "--train-split",
+        choices=["train", "valid"],
+        default="train",
+        help="ptb: the split to train on; 'valid' where ptb.train.txt is not at hand (default: train)",
+    )
     return parser
+
+
+def _sequence_table() -> str:
+    lines = ["sequence datasets, the book's settings (model, word vectors, hidden, epochs, batch, optimizer, clip):"]
+    for name, d in SEQUENCE_DEFAULTS.items():
+        reverse = ", reversed questions" if d.reverse else f", time size {d.time_size}"
+        lines.append(
+            f"  {name:<9} {d.model}, {d.wordvec_size}, {d.hidden_size}, {d.epochs} epochs, batch {d.batch_size}, "
+            f"{d.optimizer} lr {d.lr:g}, clip {d.clip_norm:g}{reverse}"
+        )
+    lines.append("  models: seq2seq, peeky, attention (addition, dates); rnnlm (ptb)")
+    return "\n".join(lines)
 
 
 def _models_table() -> str:
@@ -138,6 +167,10 @@ def _defaults_table() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dataset in SEQUENCE_DEFAULTS:
+        return _run_sequences(args)
+    if args.model in SEQUENCE_MODELS:
+        raise ValueError(f"--model {args.model} is for the sequence datasets {', '.join(SEQUENCE_DEFAULTS)}")
     say = printer(args.quiet)
     defaults = presets.training_defaults(args.dataset)
     epochs = args.epochs or defaults.epochs
@@ -240,6 +273,94 @@ def run(args: argparse.Namespace) -> int:
         f"saved {run_dir}{sep}: {', '.join(written.files)}"
     )
     return 0
+
+
+def _run_sequences(args: argparse.Namespace) -> int:
+    """``numnet train --dataset addition|dates|ptb``: the book's sequence experiments (see _sequence_table)."""
+    say = printer(args.quiet)
+    defaults = SEQUENCE_DEFAULTS[args.dataset]
+    if args.model is not None and args.model not in SEQUENCE_MODELS:
+        raise ValueError(f"--model {args.model} does not train on {args.dataset}: use {', '.join(SEQUENCE_MODELS)}")
+    if args.batch_size == 0:
+        raise ValueError("the sequence datasets train in mini-batches: give --batch-size N")
+    checkpoint = io.load_checkpoint(args.resume) if args.resume else None
+    reverse = args.reverse if checkpoint is None else bool(checkpoint.model.metadata.get("reverse"))
+    batch = args.batch_size or defaults.batch_size
+    data = sequence_presets.load_sequence_data(
+        args.dataset, args.data_dir, reverse, batch, train_split=args.train_split, verbose=not args.quiet
+    )
+    if checkpoint is not None:
+        model: Model = checkpoint.model
+        optimizer = checkpoint.optimizer
+    else:
+        hidden = args.hidden[0] if args.hidden else None
+        model = sequence_presets.build_sequence_model(
+            args.model or defaults.model, data, args.wordvec, hidden, seed=args.seed
+        )
+        name = args.optimizer or defaults.optimizer
+        lr = args.lr if args.lr is not None else defaults.lr if name == defaults.optimizer else None
+        optimizer = get_optimizer(
+            name, **({} if lr is None else {"lr": lr}), weight_decay=args.weight_decay, clip_norm=defaults.clip_norm
+        )
+    model_name = type(model).__name__
+    epochs = args.epochs or defaults.epochs
+    say(
+        f"training {describe_model(model)} on {data.name} ({len(data.x_train):,} training / "
+        f"{len(data.x_test):,} test sequences{', questions reversed' if data.reverse else ''})\n"
+        f"  {optimizer.name} lr {optimizer.lr:g}, clip {optimizer.clip_norm}, batch {batch}, "
+        f"{count(epochs, 'epoch')}, seed {args.seed}"
+    )
+    trainer = Trainer(model, optimizer)
+    started = time.perf_counter()
+    try:
+        history = trainer.fit(
+            data.x_train,
+            data.t_train,
+            epochs=epochs,
+            batch_size=batch,
+            shuffle=not data.is_language_model,
+            validation_data=(data.x_test, data.t_test),
+            seed=args.seed,
+            verbose=0 if args.quiet else 1,
+            resume_from=args.resume,
+        )
+    except TrainingInterrupted:
+        checkpoint_path = _run_dir(args, data.name, model_name) / runs.CHECKPOINT_FILE
+        trainer.save_checkpoint(checkpoint_path)
+        print(
+            f"{PROG}: interrupted; saved {checkpoint_path}\nresume with: {_resume_command(args.argv, checkpoint_path)}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    seconds = time.perf_counter() - started
+    results = _sequence_results(model, data, history.epochs, seconds)
+    run_dir = _run_dir(args, data.name, model_name)
+    written = runs.write_run(
+        run_dir,
+        model,
+        history,
+        dataset=data.name,
+        optimizer=optimizer,
+        settings={"epochs": epochs, "batch_size": batch, "seed": args.seed, "reverse": data.reverse},
+        results=results,
+        command=shlex.join([PROG, *args.argv]),
+        data_dir=args.data_dir,
+        resumed_from=args.resume,
+    )
+    measured = "  ".join(f"{key.replace('_', ' ')} {value:.4g}" for key, value in results.items() if key != "epochs")
+    say(f"{measured}\nsaved {run_dir}{sep}: {', '.join(written.files)}")
+    return 0
+
+
+def _sequence_results(model: Model, data: SequenceData, epochs: int, seconds: float) -> dict[str, Any]:
+    """Test perplexity (the book's way: batch 10, time 35) for a language model, else test exact match."""
+    if data.test_corpus is not None:
+        assert isinstance(model, sequence_presets.RNNLM)
+        measured = {"test_perplexity": model.perplexity(data.test_corpus, batch_size=10, time_size=35)}
+    else:
+        assert isinstance(model, sequence_presets.Seq2seq)
+        measured = {"test_exact_match": model.exact_match(data.x_test, data.t_test)}
+    return {"epochs": epochs, **measured, "seconds": round(seconds, 3)}
 
 
 def _optimizer(args: argparse.Namespace, defaults: presets.TrainingDefaults) -> Optimizer:

@@ -198,21 +198,34 @@ def load_sequences(
 
 def _parse(text: str, spec: SequenceFile) -> tuple[NDArray[np.int64], NDArray[np.int64], CharVocabulary]:
     """Questions and answers as ids, numbered by first appearance; DatasetError for a malformed line."""
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
     width = spec.question_width + spec.answer_width
-    chars: dict[str, int] = {}
-    for number, line in enumerate(lines, 1):
+    raw = text.encode("ascii")
+    raw += b"" if raw.endswith(b"\n") else b"\n"
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    rows = codes.reshape(-1, width + 1) if codes.size % (width + 1) == 0 else None
+    if rows is None or np.any(rows[:, width] != ord("\n")) or np.any(rows[:, spec.question_width] != ord(START)):
+        _raise_malformed(text, spec)
+    assert rows is not None
+    table = rows[:, :width]
+    present, first = np.unique(table, return_index=True)  # first: where each character first appears
+    by_appearance = present[np.argsort(first)]
+    ids = np.zeros(256, dtype=np.int64)
+    ids[by_appearance] = np.arange(len(by_appearance))
+    codes_as_ids = ids[table]
+    vocab = CharVocabulary(tuple(chr(code) for code in by_appearance))
+    return codes_as_ids[:, : spec.question_width], codes_as_ids[:, spec.question_width :], vocab
+
+
+def _raise_malformed(text: str, spec: SequenceFile) -> None:
+    """The DatasetError naming the first line that is not a question, ``_`` and an answer of the right widths."""
+    width = spec.question_width + spec.answer_width
+    for number, line in enumerate(text.split("\n"), 1):
         if len(line) != width or line[spec.question_width] != START:
             raise DatasetError(
                 f"{spec.name}: line {number} is not a {spec.question_width}-character question, "
                 f"{START!r} and a {spec.answer_width - 1}-character answer: {line!r}"
             )
-        for char in line:
-            chars.setdefault(char, len(chars))
-    codes = np.array([[chars[char] for char in line] for line in lines], dtype=np.int64).reshape(len(lines), width)
-    return codes[:, : spec.question_width], codes[:, spec.question_width :], CharVocabulary(tuple(chars))
+    raise DatasetError(f"{spec.name}: the lines are not all {width} characters long")
 
 
 def _decode_file(raw: bytes, spec: SequenceFile, source: str) -> str:
