@@ -8,6 +8,7 @@
     numnet predict runs/<name>/model.npz digit.png samples.npy
     numnet plot history runs/<name>           also: activations, weights, misclassified
     numnet info runs/<name>/model.npz
+    numnet export runs/<name> --onnx model.onnx   needs numnet[onnx]
 
 ``numnet train`` writes a run folder ``runs/<time>-<dataset>-<model>/`` (or
 ``--out DIR``) holding ``model.npz``, ``history.json``, ``history.csv``,
@@ -39,7 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from numnet import __version__, io, plotting
+from numnet import __version__, cli_export, io, plotting
 from numnet._atomic import atomic_write
 from numnet.data import load_catvnoncat, load_mnist, load_mnist_mini, make_planar, make_spiral
 from numnet.initializers import INITIALIZER_NAMES
@@ -880,7 +881,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand without --debug keeps the value of `numnet --debug ...`
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
-    parser = _Parser(prog=PROG, description="Neural networks in NumPy: train, evaluate, predict, plot, inspect.")
+    parser = _Parser(
+        prog=PROG, description="Neural networks in NumPy: train, evaluate, predict, plot, inspect, export."
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--debug", action="store_true", help=debug_help)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -1015,6 +1018,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.add_argument("model", metavar="MODEL", help="a model or checkpoint file")
     info.set_defaults(handler=_info)
+    cli_export.add_parser(commands)
     return parser
 
 
