@@ -133,7 +133,8 @@ class EarlyStopping(Callback):
         self._reset()
 
     def _reset(self) -> None:
-        self.best, self.best_epoch, self.stopped_epoch = math.inf * self._sign, -1, None
+        self.best, self.best_epoch = math.inf * self._sign, -1
+        self.stopped_epoch: int | None = None
         self._wait = 0
         self._best_arrays: dict[str, NDArray] | None = None
 

@@ -30,7 +30,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -122,7 +122,7 @@ class History:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Sequence[float]]) -> History:
+    def from_dict(cls, data: Mapping[str, Sequence[float]]) -> History:
         """The inverse of :meth:`to_dict` (empty lists, as older files hold for unrecorded values, are dropped)."""
         values = {name: vals for name, vals in data.items() if name not in ("loss", "epoch_time") and len(vals)}
         return cls(loss=data.get("loss", ()), epoch_time=data.get("epoch_time", ()), **values)
@@ -306,7 +306,7 @@ class Trainer:
         if checkpoint is not None:
             states = self._restore(checkpoint, str(resume_from), rng)
         else:
-            self.history, self._progress = History(), _Progress(epoch_rng_state=rng.bit_generator.state)
+            self.history, self._progress = History(), _Progress(epoch_rng_state=dict(rng.bit_generator.state))
         self._data_seed = data_seed
         self.stop_training = False
         for callback in callbacks:
@@ -319,6 +319,7 @@ class Trainer:
         with self._deferred_interrupt(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while self._progress.epoch < epochs and not self.stop_training:
                 progress = self._progress
+                assert progress.epoch_rng_state is not None
                 rng.bit_generator.state = progress.epoch_rng_state
                 if progress.iteration == 0:
                     for callback in callbacks:
@@ -336,7 +337,7 @@ class Trainer:
                     logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
                 self.history.record(logs, seconds)
-                self._progress = _Progress(epoch=progress.epoch + 1, epoch_rng_state=rng.bit_generator.state)
+                self._progress = _Progress(epoch=progress.epoch + 1, epoch_rng_state=dict(rng.bit_generator.state))
                 if verbose:
                     _print_epoch(progress.epoch + 1, epochs, logs, seconds, bar)
                 for callback in callbacks:
@@ -492,7 +493,7 @@ class Trainer:
             epoch=checkpoint.epoch,
             iteration=extra["iteration"],
             # a checkpoint written without a generator state starts shuffling from the seed
-            epoch_rng_state=checkpoint.rng_state or rng.bit_generator.state,
+            epoch_rng_state=checkpoint.rng_state or dict(rng.bit_generator.state),
             loss_sum=extra["loss_sum"],
             seen=extra["seen"],
             metric_states=metric_states,

@@ -84,7 +84,7 @@ class Loss:
         return {}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = None) -> Loss:
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike | None = None) -> Loss:
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -136,8 +136,8 @@ class Loss:
         if t.shape != shape and not (column and t.shape == shape[:1]):
             expected = f"{shape} or ({shape[0]},)" if column else f"{shape}"
             raise ValueError(f"{self!r}: t must have shape {expected} to match the scores, got shape {t.shape}")
-        bad = np.flatnonzero(~np.isfinite(t)) if t.dtype.kind == "f" else ()
-        if len(bad):
+        bad = np.flatnonzero(~np.isfinite(t)) if t.dtype.kind == "f" else np.empty(0, np.intp)
+        if bad.size:
             raise ValueError(f"{self!r}: t must be finite, got {t.reshape(-1)[bad[0]]} at flat index {bad[0]}")
         return t.reshape(shape)
 
