@@ -29,7 +29,6 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
 from numnet.gradient import numerical_gradients
-from numnet.metrics import accuracy
 from numnet.layers import (
     LAYER_REGISTRY,
     LOSS_REGISTRY,
@@ -50,6 +49,7 @@ from numnet.layers import (
     Tanh,
     TimeAffine,
 )
+from numnet.metrics import accuracy
 
 __all__ = [
     "MODEL_REGISTRY",
@@ -288,15 +288,20 @@ class Sequential:
     def _scores(self, x: ArrayLike, batch_size: int | None) -> NDArray:
         return self._in_batches(self.prepare_input(x), batch_size, lambda xb: self._run_layers(xb, train=False))
 
-    def forward(self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None) -> float:
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
         """The loss of the batch ``x`` (N, ...) with targets ``t``; caches for :meth:`backward`.
 
         ``x`` must already fit the model (see :meth:`prepare_input`); this is
-        the inner loop, so it does not check it again.
+        the inner loop, so it does not check it again. ``checked=True`` says
+        that :meth:`check_data` has checked ``t`` (and ``sample_weight``) too,
+        as the training loop does once per ``fit``, and skips the loss's
+        per-batch checks.
         """
         _check_lengths(x, t)
         self.scores = self._run_layers(x, train)
-        return self.loss_fn.forward(self.scores, t, sample_weight)
+        return self.loss_fn.forward(self.scores, t, sample_weight, checked=checked)
 
     def check_data(
         self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"

@@ -216,7 +216,7 @@ class Trainer:
     def _step(self, x: NDArray, t: NDArray, sample_weight: NDArray | None) -> float:
         """:meth:`train_step` on data already checked: the inner loop."""
         model = self.model
-        loss = model.forward(x, t, train=True, sample_weight=sample_weight)
+        loss = model.forward(x, t, train=True, sample_weight=sample_weight, checked=True)
         if not math.isfinite(loss):
             progress = self._progress
             raise TrainingError(
@@ -315,12 +315,12 @@ class Trainer:
             self._load_callback_states(callbacks, states, str(resume_from))
         self._callbacks = list(callbacks)
 
+        assert self._progress.epoch_rng_state is not None
+        rng.bit_generator.state = self._progress.epoch_rng_state  # where this epoch's shuffling starts
         # Overflow on the way to a NaN loss is reported below as a TrainingError, not as warnings.
         with self._deferred_interrupt(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while self._progress.epoch < epochs and not self.stop_training:
                 progress = self._progress
-                assert progress.epoch_rng_state is not None
-                rng.bit_generator.state = progress.epoch_rng_state
                 if progress.iteration == 0:
                     for callback in callbacks:
                         callback.on_epoch_begin(self, progress.epoch)
@@ -337,7 +337,9 @@ class Trainer:
                     logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
                 self.history.record(logs, seconds)
-                self._progress = _Progress(epoch=progress.epoch + 1, epoch_rng_state=dict(rng.bit_generator.state))
+                # without shuffling the generator is never drawn from: its state stays as it was
+                next_state = dict(rng.bit_generator.state) if shuffle else progress.epoch_rng_state
+                self._progress = _Progress(epoch=progress.epoch + 1, epoch_rng_state=next_state)
                 if verbose:
                     _print_epoch(progress.epoch + 1, epochs, logs, seconds, bar)
                 for callback in callbacks:
@@ -367,7 +369,12 @@ class Trainer:
     def _batches(
         x: NDArray, t: NDArray, weights: NDArray | None, batch_size: int, shuffle: bool, rng: np.random.Generator
     ) -> Iterator[tuple[NDArray, NDArray, NDArray | None]]:
-        for index in batch_indices(len(x), batch_size, shuffle=shuffle, seed=rng):
+        if not shuffle:  # consecutive slices: views, no copies (a full batch is the data itself)
+            for start in range(0, len(x), batch_size):
+                part = slice(start, start + batch_size)
+                yield x[part], t[part], None if weights is None else weights[part]
+            return
+        for index in batch_indices(len(x), batch_size, shuffle=True, seed=rng):
             yield np.take(x, index, axis=0), np.take(t, index, axis=0), None if weights is None else weights[index]
 
     def _train_epoch(self, epoch_batches: Iterator[tuple[NDArray, NDArray, NDArray | None]], bar: Any) -> None:
@@ -428,7 +435,7 @@ class Trainer:
         loss_sum = 0.0
         for start in range(0, len(x), batch_size):
             x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
-            loss_sum += self.model.forward(x_batch, t_batch, train=False) * len(x_batch)
+            loss_sum += self.model.forward(x_batch, t_batch, train=False, checked=True) * len(x_batch)
             assert self.model.scores is not None
             for tracker in trackers:
                 tracker.update(t_batch, self.model.scores)
@@ -551,8 +558,8 @@ class _Tracker:
 
     def update(self, t: NDArray, scores: NDArray) -> None:
         model = self.model
-        if self.metric.input == "labels":
-            self.metric.update(model._target_labels(t), model.loss_fn.labels(scores))
+        if self.metric.input == "labels":  # the targets were checked once per fit: count without checking again
+            self.metric.update(model._target_labels(t), model.loss_fn.labels(scores), checked=True)
         elif self.metric.input == "outputs":
             self.metric.update(t.reshape(scores.shape) if t.size == scores.size else t, model.loss_fn.output(scores))
         else:

@@ -13,7 +13,9 @@ loss fuse into one stable computation with the simple gradient
   classification losses, the values themselves for regression);
 - ``check_targets(t, scores_shape, sample_weight=None)``: validates targets
   exactly as ``forward`` does, without scores, so a model can check its data
-  before training changes anything.
+  before training changes anything. A caller that did (the training loop,
+  once per ``fit``) passes ``checked=True`` to ``forward``, which then skips
+  the per-batch checks of values (label ranges, finiteness) and only reshapes.
 
 Shapes: scores are ``(N, ...)``; every loss averages over all positions of
 the batch. ``sample_weight`` (N,) weighs each sample's positions; the loss is
@@ -57,7 +59,9 @@ class Loss:
         if not cls.__name__.startswith("_"):
             LOSS_REGISTRY[cls.__name__] = cls
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
         raise NotImplementedError
 
     def backward(self, dout: float = 1.0) -> NDArray:
@@ -108,11 +112,13 @@ class Loss:
             raise ValueError(f"{self!r}: dout must be a scalar (the loss is one number), got shape {dout_array.shape}")
         return float(dout_array)
 
-    def _weights(self, sample_weight: ArrayLike | None, n: int) -> NDArray | None:
-        """Per-sample weights (N,) as float64, checked: finite, >= 0."""
+    def _weights(self, sample_weight: ArrayLike | None, n: int, checked: bool = False) -> NDArray | None:
+        """Per-sample weights (N,) as float64, checked (unless ``checked``): finite, >= 0."""
         if sample_weight is None:
             return None
         weights = np.asarray(sample_weight)
+        if checked:
+            return weights.astype(np.float64, copy=False)
         if weights.dtype.kind not in "biuf":
             raise TypeError(f"{self!r}: sample_weight must be numeric, got dtype {weights.dtype}")
         if weights.shape != (n,):
@@ -127,9 +133,11 @@ class Loss:
             )
         return weights
 
-    def _targets_like(self, t: ArrayLike, shape: tuple[int, ...]) -> NDArray:
-        """Numeric targets of ``shape`` (scores (N, 1) also take t of shape (N,))."""
+    def _targets_like(self, t: ArrayLike, shape: tuple[int, ...], checked: bool = False) -> NDArray:
+        """Numeric targets of ``shape`` (scores (N, 1) also take t of shape (N,)), checked unless ``checked``."""
         t = np.asarray(t)
+        if checked:
+            return t.reshape(shape)
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{self!r}: t must be a numeric array, got dtype {t.dtype}")
         column = len(shape) == 2 and shape[1] == 1
@@ -199,20 +207,20 @@ class SoftmaxWithLoss(Loss):
         self._prepare(t, scores_shape, sample_weight)
 
     def _prepare(
-        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None
+        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None, checked: bool = False
     ) -> tuple[NDArray, NDArray | None, NDArray | float, float]:
         """Flattened targets, the mask of counted positions, each position's weight, and their total."""
         if len(shape) < 2:
             raise ValueError(f"{self!r}: scores must have shape (N, ..., K) with a class axis, got shape {shape}")
         k = shape[-1]
-        weights = self._weights(sample_weight, shape[0])
+        weights = self._weights(sample_weight, shape[0], checked)
         t = np.asarray(t)
         if t.shape == shape:  # one-hot, or any distribution over the classes
-            targets = self._targets_like(t, shape).reshape(-1, k)
+            targets = self._targets_like(t, shape, checked).reshape(-1, k)
             mask = None
             position_weights, total = _position_weights(weights, shape[:-1], self)
         else:
-            targets, mask = self._labels(t, shape)
+            targets, mask = self._labels(t, shape, checked)
             position_weights, total = _position_weights(weights, shape[:-1], self)
             if mask is not None:
                 position_weights = mask if position_weights is None else position_weights * mask
@@ -226,9 +234,17 @@ class SoftmaxWithLoss(Loss):
             return targets, mask, 1.0 / total, total
         return targets, mask, (np.asarray(position_weights, np.float64).reshape(-1, 1) / total), total
 
-    def _labels(self, t: NDArray, shape: tuple[int, ...]) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None]:
+    def _labels(
+        self, t: NDArray, shape: tuple[int, ...], checked: bool = False
+    ) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None]:
         """Labels (M,) as intp (ignored positions set to 0) and the mask of counted positions (None: all)."""
         lead, k = shape[:-1], shape[-1]
+        if checked:
+            labels = t.reshape(-1).astype(np.intp, copy=False)
+            if self.ignore_index is None:
+                return labels, None
+            counted = labels != self.ignore_index
+            return (labels, None) if counted.all() else (np.where(counted, labels, 0), counted)
         if t.shape != lead:
             raise ValueError(
                 f"{self!r}: t must be integer labels of shape {lead} or one-hot of shape {shape}, got shape {t.shape}"
@@ -255,9 +271,11 @@ class SoftmaxWithLoss(Loss):
             )
         return labels, mask
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        scores = self._scores(scores)
-        targets, mask, scale, _ = self._prepare(t, scores.shape, sample_weight)
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
+        scores = np.asarray(scores) if checked else self._scores(scores)
+        targets, mask, scale, _ = self._prepare(t, scores.shape, sample_weight, checked)
         k = scores.shape[-1]
         flat = scores.reshape(-1, k)
         # The exact log-softmax log y = s - log(sum_k exp(s_k)), s = x - max(x), sharing
@@ -328,21 +346,23 @@ class SigmoidWithLoss(Loss):
         self._prepare(t, scores_shape, sample_weight)
 
     def _prepare(
-        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None
+        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None, checked: bool = False
     ) -> tuple[NDArray, NDArray | float]:
-        targets = self._targets_like(t, shape)
-        outside = np.flatnonzero((targets < 0) | (targets > 1))
+        targets = self._targets_like(t, shape, checked)
+        outside = np.empty(0, np.intp) if checked else np.flatnonzero((targets < 0) | (targets > 1))
         if outside.size:
             raise ValueError(
                 f"{self!r}: t must hold targets in [0, 1], got {targets.reshape(-1)[outside[0]]} "
                 f"at flat index {outside[0]}"
             )
-        weights, total = _position_weights(self._weights(sample_weight, shape[0]), shape, self)
+        weights, total = _position_weights(self._weights(sample_weight, shape[0], checked), shape, self)
         return targets, 1.0 / total if weights is None else weights / total
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        x = self._scores(scores)
-        targets, scale = self._prepare(t, x.shape, sample_weight)
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
+        x = np.asarray(scores) if checked else self._scores(scores)
+        targets, scale = self._prepare(t, x.shape, sample_weight, checked)
         targets = targets.astype(x.dtype, copy=False)
         losses = np.maximum(x, 0)
         losses -= x * targets
@@ -389,10 +409,12 @@ class MeanSquaredLoss(Loss):
         self._targets_like(t, scores_shape)
         _position_weights(self._weights(sample_weight, scores_shape[0]), scores_shape, self)
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        x = self._scores(scores)
-        diff = x - self._targets_like(t, x.shape).astype(x.dtype, copy=False)
-        weights, total = _position_weights(self._weights(sample_weight, x.shape[0]), x.shape, self)
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
+        x = np.asarray(scores) if checked else self._scores(scores)
+        diff = x - self._targets_like(t, x.shape, checked).astype(x.dtype, copy=False)
+        weights, total = _position_weights(self._weights(sample_weight, x.shape[0], checked), x.shape, self)
         self.diff, self.scale = diff, 1.0 / total if weights is None else weights / total
         return float(np.sum(np.square(diff) * self.scale))
 
