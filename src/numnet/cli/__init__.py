@@ -34,14 +34,14 @@ import sys
 from collections.abc import Sequence
 
 from numnet import __version__
-from numnet.cli import evaluate, info, plot, predict, train
+from numnet.cli import evaluate, export, info, plot, predict, train
 from numnet.cli.common import DEBUG_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageParser, one_line
 from numnet.training import TrainingError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The command modules, in the order ``numnet --help`` lists them.
-COMMANDS = [train, evaluate, predict, plot, info]
+COMMANDS = [train, evaluate, predict, plot, info, export]
 
 
 def build_parser() -> argparse.ArgumentParser:
