@@ -3,7 +3,8 @@
 The modules, from the bottom up: :mod:`numnet.functions` (pure math),
 :mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers`,
 :mod:`numnet.initializers`, :mod:`numnet.models`, :mod:`numnet.optimizers`,
-:mod:`numnet.training`, :mod:`numnet.data` and :mod:`numnet.io`. The figures
+:mod:`numnet.training`, :mod:`numnet.data`, :mod:`numnet.text` (words as
+vectors) and :mod:`numnet.io`. The figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
 (:mod:`numnet.cli`) are imported only when used.
 """
@@ -22,6 +23,7 @@ from numnet import (
     models,
     optimizers,
     perceptron,
+    text,
     training,
 )
 from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
@@ -39,6 +41,7 @@ __all__ = [
     "models",
     "optimizers",
     "perceptron",
+    "text",
     "training",
     "Sequential",
     "TwoLayerNet",
