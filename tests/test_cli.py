@@ -262,7 +262,7 @@ def test_info_describes_layers_shapes_and_counts(trained) -> None:
     home, run_dir, _ = trained
     stdout = check_ok(numnet("info", run_dir / "model.npz", cwd=home))
     n_params = 784 * 32 + 32 + 32 * 10 + 10
-    assert "numnet model file, format version 1" in stdout
+    assert "numnet model file, format version 2" in stdout
     assert f"model: MLP, float32, {n_params:,} parameters" in stdout
     assert "W (784, 32), b (32,)" in stdout and "W (32, 10), b (10,)" in stdout
     assert "SoftmaxWithLoss" in stdout

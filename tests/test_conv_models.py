@@ -106,7 +106,8 @@ def test_bad_conv_model_arguments_are_named():
         ConvNet(blocks=())
     with pytest.raises(ValueError, match="too small"):
         ConvNet(input_shape=(1, 4, 4), blocks=((2,), (2,), (2,)))
-    with pytest.raises(ValueError, match=r"Conv2D.*channels"):
+    message = r"x must be float features of shape \(N, 3, 28, 28\), got shape \(2, 1, 28, 28\)"
+    with pytest.raises(ValueError, match=message):
         SimpleConvNet(input_shape=(3, 28, 28)).predict(np.zeros((2, 1, 28, 28), dtype=np.float32))
 
 

@@ -4,9 +4,11 @@ Every optimizer is used the same way::
 
     optimizer = Adam(lr=1e-3)
     for x, t in batches:
-        model.loss(x, t)
+        model.forward(x, t, train=True)   # training mode: dropout masks, batch statistics
         model.backward()
         optimizer.update(model.params, model.grads)
+
+which is what :meth:`numnet.training.Trainer.train_step` does.
 
 ``params`` and ``grads`` are aligned lists of arrays (see
 :mod:`numnet.layers.base`). ``update`` writes into the parameter arrays

@@ -1,4 +1,4 @@
-"""Mini-batches and one-hot labels."""
+"""Mini-batches, train/validation splits and one-hot labels."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import Seed, as_generator, check_positive_int
 
-__all__ = ["batches", "one_hot"]
+__all__ = ["batches", "batch_indices", "train_validation_split", "one_hot"]
 
 
 def one_hot(labels: ArrayLike, n_classes: int, dtype: DTypeLike = "float32") -> NDArray:
@@ -63,18 +63,66 @@ def batches(
         raise ValueError(
             f"x and t must hold the same number of samples, got x of shape {x.shape} and t of shape {t.shape}"
         )
+    return _gather(x, t, batch_indices(len(x), batch_size, shuffle, seed))
+
+
+def _gather(x: NDArray, t: NDArray, indices: Iterator[NDArray[np.intp]]) -> Iterator[tuple[NDArray, NDArray]]:
+    for index in indices:
+        yield np.take(x, index, axis=0), np.take(t, index, axis=0)
+
+
+def batch_indices(n: int, batch_size: int, shuffle: bool = True, seed: Seed = None) -> Iterator[NDArray[np.intp]]:
+    """The sample indices of each mini-batch of one pass over ``n`` samples (see :func:`batches`).
+
+    Arguments are checked and the permutation drawn when it is called, not at the first ``next``.
+    """
     check_positive_int("batch_size", batch_size)
     if not isinstance(shuffle, (bool, np.bool_)):
         raise TypeError(f"shuffle must be a bool, got {type(shuffle).__name__}")
+    order = as_generator(seed).permutation(n) if shuffle else None
+    return _index_batches(n, int(batch_size), order)
+
+
+def _index_batches(n: int, batch_size: int, order: NDArray[np.intp] | None) -> Iterator[NDArray[np.intp]]:
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        yield np.arange(start, stop) if order is None else order[start:stop]
+
+
+def train_validation_split(
+    n: int, fraction: float, seed: Seed = None, labels: ArrayLike | None = None
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Indices ``(train, validation)`` that hold out ``fraction`` of ``n`` samples, at random.
+
+    With ``labels`` (N,) the split is stratified: each class gives
+    round(fraction x its count) samples (at least one when it has two or
+    more), so the validation set keeps the class proportions. Both index
+    arrays are sorted, so the data keep their order.
+
+    Raises:
+        ValueError: ``fraction`` is not in (0, 1), or leaves no sample on one side.
+    """
+    if isinstance(fraction, bool) or not isinstance(fraction, (float, int)) or not 0 < fraction < 1:
+        raise ValueError(f"validation_split must be a fraction in (0, 1), got {fraction!r}")
     rng = as_generator(seed)
-    order = rng.permutation(len(x)) if shuffle else None
-    return _gather(x, t, order, int(batch_size))
-
-
-def _gather(
-    x: NDArray, t: NDArray, order: NDArray[np.intp] | None, batch_size: int
-) -> Iterator[tuple[NDArray, NDArray]]:
-    for start in range(0, len(x), batch_size):
-        stop = min(start + batch_size, len(x))
-        index = np.arange(start, stop) if order is None else order[start:stop]
-        yield np.take(x, index, axis=0), np.take(t, index, axis=0)
+    if labels is None:
+        groups = [np.arange(n)]
+    else:
+        labels = np.asarray(labels)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},) to stratify the split, got {labels.shape}")
+        groups = [np.flatnonzero(labels == value) for value in np.unique(labels)]
+    held_out = []
+    for group in groups:
+        count = round(fraction * len(group))
+        if len(group) >= 2:
+            count = min(max(count, 1), len(group) - 1)
+        held_out.append(rng.permutation(group)[:count])
+    validation = np.sort(np.concatenate(held_out)).astype(np.intp)
+    if len(validation) == 0 or len(validation) == n:
+        raise ValueError(
+            f"validation_split={fraction} of {n} samples leaves {n - len(validation)} for training and "
+            f"{len(validation)} for validation; both need at least one"
+        )
+    train = np.setdiff1d(np.arange(n), validation, assume_unique=True).astype(np.intp)
+    return train, validation

@@ -11,8 +11,11 @@ parameters, whose input is data (as PyTorch skips the gradient of an input
 that does not require one). Layers for which that gradient is costly (a
 matrix product, a col2im) override it; the default calls ``backward``.
 
-A loss layer's ``forward(x, t)`` returns a float and its ``backward()``
-(``dout=1.0``) starts the chain.
+A layer declares the input it expects in ``input_kind``: ``"float"``
+features (the default) or ``"ids"``, integer indices (``Embedding``); a model
+checks its data against its first layer's kind and never casts ids to float.
+Losses are not layers: they follow their own contract in
+:mod:`numnet.layers.losses`.
 
 For saving (:mod:`numnet.io`) a layer describes itself: ``get_config()`` gives
 the JSON-able keyword arguments that ``from_config`` rebuilds it from,
@@ -28,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-__all__ = ["Layer", "LossLayer", "LAYER_REGISTRY", "check_dout"]
+__all__ = ["Layer", "LAYER_REGISTRY", "check_dout"]
 
 #: Class name -> layer class, filled by every subclass of :class:`Layer`.
 LAYER_REGISTRY: dict[str, type[Layer]] = {}
@@ -41,6 +44,8 @@ class Layer:
     param_names: ClassVar[tuple[str, ...]] = ()
     #: Names of array attributes that are state but not parameters.
     state_names: ClassVar[tuple[str, ...]] = ()
+    #: The input this layer takes: "float" features or "ids" (integer indices).
+    input_kind: ClassVar[str] = "float"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -76,23 +81,6 @@ class Layer:
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
         return f"{type(self).__name__}({args})"
-
-
-class LossLayer(Layer):
-    """A layer that ends the network: ``forward(x, t)`` returns the loss as a float.
-
-    ``output(x)`` maps the network's scores to its prediction (probabilities
-    for classification losses) without computing a loss.
-    """
-
-    def forward(self, x: NDArray, t: NDArray) -> float:  # type: ignore[override]
-        raise NotImplementedError
-
-    def backward(self, dout: float = 1.0) -> NDArray:
-        raise NotImplementedError
-
-    def output(self, x: NDArray) -> NDArray:
-        raise NotImplementedError
 
 
 def check_dout(
