@@ -223,9 +223,9 @@ def test_vocabulary_rejects_malformed_words(words, unk, counts, error, message):
 
 def test_decode_names_an_id_out_of_range():
     vocab = Vocabulary(["a", "b"])
-    with pytest.raises(ValueError, match=r"holds id 7 at position 1, outside the vocabulary \[0, 2\)"):
+    with pytest.raises(ValueError, match=r"holds id 7 at index 1; expected ids in \[0, 2\)"):
         vocab.decode([1, 7])
-    with pytest.raises(TypeError, match="integer word ids"):
+    with pytest.raises(TypeError, match="array of integer ids"):
         vocab.decode([0.0])
 
 
@@ -383,14 +383,18 @@ def test_convert_one_hot_of_targets_and_of_contexts(toy):
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: create_co_matrix([], 3), ValueError, "corpus must hold at least one word id, got an empty array"),
-        (lambda: create_co_matrix([0, 1, 9, 2], 7), ValueError, r"id 9 at position 2, outside the vocabulary \[0, 7\)"),
-        (lambda: create_co_matrix([0, -1], 7), ValueError, "id -1 at position 1"),
-        (lambda: create_co_matrix([0.0, 1.0], 7), TypeError, "integer word ids, got dtype float64"),
+        (lambda: create_co_matrix([], 3), ValueError, "corpus must hold at least one id, got an empty array"),
+        (
+            lambda: create_co_matrix([0, 1, 9, 2], 7),
+            ValueError,
+            r"corpus holds id 9 at index 2; expected ids in \[0, 7\)",
+        ),
+        (lambda: create_co_matrix([0, -1], 7), ValueError, "id -1 at index 1"),
+        (lambda: create_co_matrix([0.0, 1.0], 7), TypeError, "integer ids, got dtype float64"),
         (lambda: create_co_matrix([[0, 1]], 7), ValueError, r"1-d array of word ids, got shape \(1, 2\)"),
         (lambda: create_co_matrix([0, 1], 7, window_size=0), ValueError, "window_size must be a positive integer"),
-        (lambda: create_contexts_target([]), ValueError, "at least one word id"),
-        (lambda: convert_one_hot([[0, 8]], 7), ValueError, r"id 8 at position \(0, 1\)"),
+        (lambda: create_contexts_target([]), ValueError, "at least one id"),
+        (lambda: convert_one_hot([[0, 8]], 7), ValueError, r"id 8 at index \(0, 1\)"),
         (lambda: preprocess(" \n"), ValueError, "at least one word"),
         (lambda: preprocess(None), TypeError, "text must be a str, got NoneType"),
     ],
@@ -458,11 +462,11 @@ def test_sampler_is_reproducible_by_seed_and_advances_a_shared_generator():
     "call, message",
     [
         (lambda: UnigramSampler([3, 3, 3]), "at least two distinct words"),
-        (lambda: UnigramSampler([]), "at least one word id"),
+        (lambda: UnigramSampler([]), "at least one id"),
         (lambda: UnigramSampler([0, 1], power=0), "power must be a positive number, got 0"),
         (lambda: UnigramSampler([0, 1], sample_size=0), "sample_size must be a positive integer"),
-        (lambda: UnigramSampler([0, 1, 5], vocab_size=4), r"id 5 at position 2, outside the vocabulary \[0, 4\)"),
-        (lambda: UnigramSampler([0, 1]).get_negative_sample([1, 2]), r"target holds id 2 at position 1"),
+        (lambda: UnigramSampler([0, 1, 5], vocab_size=4), r"id 5 at index 2; expected ids in \[0, 4\)"),
+        (lambda: UnigramSampler([0, 1]).get_negative_sample([1, 2]), r"target holds id 2 at index 1"),
     ],
 )
 def test_sampler_rejects_bad_input_by_name(call, message):

@@ -28,8 +28,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import Seed, as_generator, check_positive_int
-from numnet.data.batching import one_hot
+from numnet._checks import Seed, as_generator, check_ids, check_positive_int
 
 __all__ = [
     "tokenize",
@@ -249,32 +248,6 @@ class Vocabulary:
 
 
 # ------------------------------------------------------------------ argument checks
-
-
-def check_ids(ids: ArrayLike, vocab_size: int | None, name: str, *, allow_empty: bool = False) -> NDArray[np.integer]:
-    """``ids`` as an integer array whose values lie in ``[0, vocab_size)``.
-
-    ``TypeError`` for a non-integer array, ``ValueError`` naming ``name`` and the
-    first offending value (and its position) otherwise.
-    """
-    array = np.asarray(ids)
-    if array.size == 0:
-        if allow_empty:
-            return array.astype(np.int64)
-        raise ValueError(f"{name} must hold at least one word id, got an empty array")
-    if array.dtype.kind not in "iu":
-        raise TypeError(f"{name} must hold integer word ids, got dtype {array.dtype}")
-    if vocab_size is not None:
-        bad = (array < 0) | (array >= vocab_size)
-        if bad.any():
-            position = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape))
-            where = position[0] if array.ndim == 1 else position
-            raise ValueError(
-                f"{name} holds id {array[position]} at position {where}, outside the vocabulary [0, {vocab_size})"
-            )
-    elif array.min() < 0:
-        raise ValueError(f"{name} holds the negative id {array.min()}; word ids must be >= 0")
-    return array
 
 
 def _check_corpus(corpus: ArrayLike, vocab_size: int | None = None) -> NDArray[np.integer]:
@@ -544,8 +517,8 @@ def create_contexts_target(corpus: ArrayLike, window_size: int = 1) -> tuple[NDA
     """``(contexts, target)`` for word2vec: ``contexts`` ``(T - 2w, 2w)``, ``target`` ``(T - 2w,)``.
 
     Row ``i`` of ``contexts`` holds the ``w = window_size`` words left and the ``w``
-    words right of ``target[i] = corpus[i + w]``, in corpus order. Both keep the
-    corpus's integer dtype.
+    words right of ``target[i] = corpus[i + w]``, in corpus order. Both are intp
+    arrays (int64 on 64-bit machines).
     """
     window_size = _check_window(window_size)
     corpus = _check_corpus(corpus)
@@ -565,8 +538,10 @@ def convert_one_hot(corpus: ArrayLike, vocab_size: int) -> NDArray[np.int32]:
     ids = np.asarray(corpus)
     if ids.ndim not in (1, 2):
         raise ValueError(f"corpus must be (N,) or (N, C) word ids, got shape {ids.shape}")
-    check_ids(ids, vocab_size, "corpus")
-    return one_hot(ids, vocab_size, dtype=np.int32)
+    ids = check_ids(ids, vocab_size, "corpus")
+    encoded = np.zeros((*ids.shape, vocab_size), dtype=np.int32)
+    np.put_along_axis(encoded, ids[..., None], 1, axis=-1)
+    return encoded
 
 
 class UnigramSampler:
@@ -575,13 +550,17 @@ class UnigramSampler:
     Word ``w`` is drawn with probability proportional to ``count(w) ** power``
     (``power=0.75`` raises rare words a little, as word2vec does), counted over
     ``corpus`` ``(T,)``; ``vocab_size`` (default ``max(corpus) + 1``) sets how many
-    ids there are, words never seen having probability 0. Randomness comes from
-    ``seed`` (an int, a ``numpy.random.Generator`` shared with a model, or ``None``).
+    ids there are, words never seen having probability 0. :meth:`from_counts` takes
+    the counts instead. Randomness comes from ``seed`` (an int, a
+    ``numpy.random.Generator`` shared with a model, or ``None``).
 
     :meth:`get_negative_sample` never returns a target as its own negative. The
     ``sample_size`` negatives of a target are drawn with replacement (as word2vec's
     C code draws them; the book's CPU version draws without), each from the
     distribution above conditioned on not being the target.
+
+    Attributes:
+        counts: ``(V,)`` int64 word counts; ``word_p``: ``(V,)`` the probabilities.
     """
 
     def __init__(
@@ -594,14 +573,32 @@ class UnigramSampler:
         vocab_size: int | None = None,
     ) -> None:
         corpus = _check_corpus(corpus, vocab_size)
+        size = int(corpus.max()) + 1 if vocab_size is None else int(vocab_size)
+        self._setup(np.bincount(corpus, minlength=size), power, sample_size, seed, "corpus")
+
+    @classmethod
+    def from_counts(
+        cls, counts: ArrayLike, power: float = 0.75, sample_size: int = 5, seed: Seed = None
+    ) -> UnigramSampler:
+        """A sampler over the word counts ``counts`` ``(V,)`` (non-negative integers) instead of a corpus."""
+        counts = np.asarray(counts)
+        if counts.ndim != 1 or counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+            raise ValueError(f"counts must be a 1-d array of non-negative integers, got {counts.dtype} {counts.shape}")
+        sampler = cls.__new__(cls)
+        sampler._setup(counts, power, sample_size, seed, "counts")
+        return sampler
+
+    def _setup(self, counts: NDArray, power: float, sample_size: int, seed: Seed, source: str) -> None:
         check_positive_int("sample_size", sample_size)
-        if not (isinstance(power, (int, float)) and np.isfinite(power) and power > 0):
+        if isinstance(power, bool) or not (isinstance(power, (int, float)) and np.isfinite(power) and power > 0):
             raise ValueError(f"power must be a positive number, got {power!r}")
-        self.vocab_size = int(corpus.max()) + 1 if vocab_size is None else int(vocab_size)
-        counts = np.bincount(corpus, minlength=self.vocab_size)
         if np.count_nonzero(counts) < 2:
-            raise ValueError("corpus must hold at least two distinct words to draw negatives that differ from a target")
+            raise ValueError(
+                f"{source} must hold at least two distinct words to draw negatives that differ from a target"
+            )
         weights = counts.astype(np.float64) ** power
+        self.counts = counts.astype(np.int64)
+        self.vocab_size = len(counts)
         self.sample_size = int(sample_size)
         self.power = float(power)
         self.word_p = weights / weights.sum()
@@ -609,16 +606,20 @@ class UnigramSampler:
         self._cdf /= self._cdf[-1]  # exactly 1.0 at the end, so every draw u < 1 finds a word
         self.rng = as_generator(seed)
 
-    def get_negative_sample(self, target: ArrayLike) -> NDArray[np.int64]:
-        """``sample_size`` negative word ids for each target id: shape ``target.shape + (sample_size,)``."""
+    def get_negative_sample(self, target: ArrayLike, rng: np.random.Generator | None = None) -> NDArray[np.intp]:
+        """``sample_size`` negative word ids for each target id: shape ``target.shape + (sample_size,)``.
+
+        ``rng`` draws them instead of the sampler's own generator (a model passes its own).
+        """
+        rng = self.rng if rng is None else rng
         target = check_ids(target, self.vocab_size, "target", allow_empty=True)
-        targets = np.repeat(target.astype(np.int64)[..., None], self.sample_size, axis=-1)
-        negative = np.empty(targets.shape, dtype=np.int64)
+        targets = np.repeat(target[..., None], self.sample_size, axis=-1)
+        negative = np.empty(targets.shape, dtype=np.intp)
         # draw every entry, then redraw the entries that hit their target until none does
         # (exact rejection sampling; each round keeps a fraction <= max(word_p) of them)
         pending = np.arange(targets.size)
         while pending.size:
-            drawn = np.searchsorted(self._cdf, self.rng.random(pending.size), side="right")
+            drawn = np.searchsorted(self._cdf, rng.random(pending.size), side="right")
             negative.flat[pending] = drawn
             pending = pending[drawn == targets.flat[pending]]
         return negative
