@@ -4,7 +4,7 @@ The modules, from the bottom up: :mod:`numnet.functions` (pure math),
 :mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers`,
 :mod:`numnet.initializers`, :mod:`numnet.models`, :mod:`numnet.optimizers`,
 :mod:`numnet.training`, :mod:`numnet.data`, :mod:`numnet.text` (words as
-vectors) and :mod:`numnet.io`. The figures
+vectors), :mod:`numnet.word2vec` (CBOW and skip-gram) and :mod:`numnet.io`. The figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
 (:mod:`numnet.cli`) are imported only when used.
 """
@@ -25,6 +25,7 @@ from numnet import (
     perceptron,
     text,
     training,
+    word2vec,
 )
 from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -43,6 +44,7 @@ __all__ = [
     "perceptron",
     "text",
     "training",
+    "word2vec",
     "Sequential",
     "TwoLayerNet",
     "MLP",
