@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -84,3 +85,46 @@ def test_word_vectors_without_matplotlib_says_what_to_install(tmp_path):
     assert "word_vectors.py needs matplotlib for its plot: pip install 'numnet[plot]'" in result.stderr
     assert "[query] you" in result.stdout  # the printed part does not need it
     assert not (tmp_path / "x.png").exists()
+
+
+def run_word2vec_ptb(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-W", "error", str(EXAMPLES / "word2vec_ptb.py"), *args],
+        capture_output=True, text=True, timeout=300, cwd=cwd,
+    )  # fmt: skip
+
+
+def test_word2vec_ptb_trains_prints_neighbours_and_saves(tmp_path):
+    if not os.environ.get("NUMNET_DATA_DIR"):
+        pytest.skip("NUMNET_DATA_DIR is unset: the shared Penn Treebank files are not available")
+    out = tmp_path / "cbow.npz"
+    result = run_word2vec_ptb(
+        "--split", "valid", "--words", "4000", "--epochs", "2", "--hidden", "10", "--window", "2", "--save", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout
+    assert "ptb.valid.txt: 4,000 words, vocabulary of 7,596, 3,996 samples" in lines
+    assert re.search(r"^unigram baseline \(best loss ignoring the context\) = \d\.\d{4}$", lines, re.MULTILINE)
+    assert re.search(r"^epoch 2/2  train_loss \d\.\d{4}", lines, re.MULTILINE)
+    for query in ("you", "year", "car"):
+        assert re.search(rf"^\[query\] {query}\n( \S+: -?\d\.\d+\n){{5}}", lines, re.MULTILINE), query
+    assert "[analogy] man:king = woman:?" in lines
+    from numnet import io
+    from numnet.word2vec import CBOW
+
+    model = io.load(out)
+    assert isinstance(model, CBOW) and model.word_vecs.shape == (7596, 10)
+    assert model.metadata["dataset"] == "ptb-valid" and model.metadata["words"][:3] == ["consumers", "may", "want"]
+
+
+def test_word2vec_ptb_without_the_data_says_so_in_one_line(tmp_path):
+    env_free = tmp_path / "empty"
+    env_free.mkdir()
+    env = {**os.environ, "NUMNET_DATA_DIR": "", "XDG_CACHE_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "word2vec_ptb.py"), "--data-dir", str(env_free)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ptb.valid.txt not found; looked in:")
+    assert "Traceback" not in result.stderr
