@@ -1,12 +1,16 @@
 """numnet: neural networks in NumPy, from logistic regression to convolutional networks.
 
 The modules, from the bottom up: :mod:`numnet.functions` (pure math),
-:mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers`,
-:mod:`numnet.initializers`, :mod:`numnet.models`, :mod:`numnet.optimizers`,
-:mod:`numnet.training`, :mod:`numnet.data`, :mod:`numnet.text` (words as
-vectors), :mod:`numnet.word2vec` (CBOW and skip-gram) and :mod:`numnet.io`. The figures
+:mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers` (and
+the losses), :mod:`numnet.initializers`, :mod:`numnet.metrics`,
+:mod:`numnet.models`, :mod:`numnet.optimizers`, :mod:`numnet.io`,
+:mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training`,
+:mod:`numnet.data`, :mod:`numnet.text` (words as vectors) and
+:mod:`numnet.word2vec` (CBOW and skip-gram). On top, and imported only when
+used: :mod:`numnet.presets` (which model for which dataset), :mod:`numnet.runs`
+(run folders), :mod:`numnet.prediction`, the figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
-(:mod:`numnet.cli`) are imported only when used.
+(:mod:`numnet.cli`).
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from numnet import (
+    callbacks,
     data,
     functions,
     gradient,
     initializers,
     io,
     layers,
+    metrics,
     models,
     optimizers,
     perceptron,
+    schedules,
     text,
     training,
     word2vec,
@@ -45,6 +52,9 @@ __all__ = [
     "text",
     "training",
     "word2vec",
+    "metrics",
+    "callbacks",
+    "schedules",
     "Sequential",
     "TwoLayerNet",
     "MLP",

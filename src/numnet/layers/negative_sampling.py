@@ -18,7 +18,7 @@ from numnet._checks import check_ids, check_positive_int
 from numnet.functions import sigmoid
 from numnet.initializers import Initializer, describe_init, get_initializer
 from numnet.layers.embedding import add_rows
-from numnet.layers.losses import Loss, _position_weights
+from numnet.layers.losses import Loss, _position_weights, _shares
 from numnet.text import UnigramSampler
 
 __all__ = ["EmbeddingDot", "NegativeSamplingLoss"]
@@ -185,9 +185,9 @@ class NegativeSamplingLoss(Loss):
 
     # ------------------------------------------------------------ the loss
     def _prepare(
-        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None
-    ) -> tuple[NDArray[np.intp], NDArray | float]:
-        """The true word ids (N, ...) and each one's share of the loss (w_p / sum w, or 1 / count)."""
+        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None, checked: bool = False
+    ) -> tuple[NDArray[np.intp], NDArray | float, float]:
+        """The true word ids (N, ...), each one's share of the loss (w_p / sum w, or 1 / count), and sum w."""
         if len(shape) != 2 or shape[1] != self.hidden_size:
             raise ValueError(f"{self!r}: scores must be hidden vectors (N, {self.hidden_size}), got shape {shape}")
         t = np.asarray(t)
@@ -196,18 +196,21 @@ class NegativeSamplingLoss(Loss):
                 f"{self!r}: t must be word ids (N,) or (N, C) with N = {shape[0]} to match the scores, "
                 f"got shape {t.shape}"
             )
-        targets = check_ids(t, self.vocab_size, "t")
-        weights, total = _position_weights(self._weights(sample_weight, shape[0]), targets.shape, self)
-        return targets, 1.0 / total if weights is None else weights / total
+        targets = t.astype(np.intp, copy=False) if checked else check_ids(t, self.vocab_size, "t")
+        weights = self._weights(sample_weight, shape[0], checked)
+        position_weights, total = _position_weights(weights, targets.shape, self, checked)
+        return targets, _shares(position_weights, total), total
 
     def check_targets(
         self, t: ArrayLike, scores_shape: tuple[int, ...], sample_weight: ArrayLike | None = None
     ) -> None:
         self._prepare(t, scores_shape, sample_weight)
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        h = self._scores(scores)
-        targets, scale = self._prepare(t, h.shape, sample_weight)
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
+        h = np.asarray(scores) if checked else self._scores(scores)
+        targets, scale, self.total_weight = self._prepare(t, h.shape, sample_weight, checked)
         if self.rng is None:
             self.rng = np.random.default_rng()
         negatives = self.sampler.get_negative_sample(targets, rng=self.rng)
@@ -219,7 +222,7 @@ class NegativeSamplingLoss(Loss):
         sign[0] = -1
         z = s * sign
         losses = np.logaddexp(0, z).sum(axis=-1)
-        share = np.asarray(scale)[..., None] if isinstance(scale, np.ndarray) else scale
+        share = scale[..., None] if isinstance(scale, np.ndarray) else scale
         self.dscores = (sigmoid(z) * sign * share).astype(s.dtype, copy=False)
         return float(np.sum(losses * scale))
 
