@@ -178,7 +178,7 @@ class NegativeSamplingLoss(Loss):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = None) -> NegativeSamplingLoss:
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike | None = None) -> NegativeSamplingLoss:
         loss = cls(**{**config, "init": "zeros"}, dtype=np.float32 if dtype is None else dtype)
         loss.init = config.get("init", 0.01)
         return loss
