@@ -73,7 +73,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from numnet.callbacks import Callback
 from numnet.layers import Loss, MeanSquaredLoss, SigmoidWithLoss, SoftmaxWithLoss
 from numnet.models import MLP, Sequential
-from numnet.optimizers import OPTIMIZERS, get_optimizer
+from numnet.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from numnet.training import Trainer, log_name
 
 __all__ = ["NumnetClassifier", "NumnetRegressor"]
@@ -119,6 +119,12 @@ class _NumnetEstimator(BaseEstimator):
     _y_numeric: ClassVar[bool]
     #: The loss a fitted network ends in, by task.
     _losses: ClassVar[dict[str, type[Loss]]]
+
+    # Set by fit:
+    model_: Sequential
+    _optimizer: Optimizer
+    _random_state: np.random.RandomState
+    _task: str
 
     def __init__(
         self,
@@ -182,21 +188,24 @@ class _NumnetEstimator(BaseEstimator):
     ) -> _NumnetEstimator:
         first_call = not hasattr(self, "model_") or not (incremental or self.warm_start)
         sizes = _hidden_sizes(self.hidden_layer_sizes)
-        X, y = validate_data(
+        x: NDArray
+        targets: NDArray
+        x, targets = validate_data(
             self, X, y, reset=first_call, dtype=np.dtype(self.dtype), multi_output=True, y_numeric=self._y_numeric
         )
-        t, task, fitted = self._encode_targets(y, first_call, incremental, classes)
+        t, task, fitted = self._encode_targets(targets, first_call, incremental, classes)
+        weights: NDArray | None = None
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-            X, t, sample_weight = _drop_weightless(X, t, sample_weight, labelled=task in ("binary", "multiclass"))
+            weights = _check_sample_weight(sample_weight, x, dtype=np.float64, ensure_non_negative=True)
+            x, t, weights = _drop_weightless(x, t, weights, labelled=task in ("binary", "multiclass"))
         random_state = check_random_state(self.random_state) if first_call else self._random_state
         n_outputs = self._n_outputs(task, fitted)
         if first_call:
-            model = self._build(X.shape[1], n_outputs, task, sizes, int(random_state.randint(_SEED_BOUND)))
+            model = self._build(x.shape[1], n_outputs, task, sizes, int(random_state.randint(_SEED_BOUND)))
         else:
             model = self.model_
-        batch_size = min(_AUTO_BATCH if self.batch_size == "auto" else self.batch_size, len(X))
-        batch_weight = batch_size * (1.0 if sample_weight is None else float(np.mean(sample_weight)))
+        batch_size = min(_AUTO_BATCH if self.batch_size == "auto" else int(self.batch_size), len(x))
+        batch_weight = batch_size * (1.0 if weights is None else float(np.mean(weights)))
         gradient_ratio, loss_units = _UNITS[task](n_outputs)
         if incremental and not first_call:
             optimizer = self._optimizer
@@ -212,7 +221,7 @@ class _NumnetEstimator(BaseEstimator):
             patience=np.inf if incremental else self.n_iter_no_change,
         )
         history = Trainer(model, optimizer, metrics=(self._validation_metric,) if validating else ()).fit(
-            self._model_input(model, X),
+            self._model_input(model, x),
             t,
             epochs=1 if incremental else self.max_iter,
             batch_size=batch_size,
@@ -220,7 +229,7 @@ class _NumnetEstimator(BaseEstimator):
             seed=int(random_state.randint(_SEED_BOUND)),
             verbose=2 if self.verbose else 0,
             callbacks=[rule],
-            sample_weight=sample_weight,
+            sample_weight=weights,
         )
 
         # Training succeeded: now the estimator changes.
@@ -301,8 +310,8 @@ class _NumnetEstimator(BaseEstimator):
     def _scores(self, X: ArrayLike) -> NDArray:
         """The network's scores (N, n_outputs) for ``X``, checked as scikit-learn checks it."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.dtype(self.model_.dtype))
-        return self.model_.predict(self._model_input(self.model_, X))
+        x: NDArray = validate_data(self, X, reset=False, dtype=np.dtype(self.model_.dtype))
+        return self.model_.predict(self._model_input(self.model_, x))
 
 
 #: Per task, ``(gradient ratio, loss units)`` for K outputs: numnet's loss gradient over scikit-learn's (both
@@ -379,11 +388,11 @@ def _without_caches(model: Sequential) -> Sequential:
     return copy
 
 
-def _hidden_sizes(hidden_layer_sizes: int | ArrayLike) -> list[int]:
+def _hidden_sizes(hidden_layer_sizes: Any) -> list[int]:
     """The hidden widths as a list of positive ints (ValueError naming the argument otherwise)."""
     if isinstance(hidden_layer_sizes, (int, np.integer)):
         return [int(hidden_layer_sizes)]
-    sizes = list(hidden_layer_sizes)  # type: ignore[arg-type]
+    sizes = list(hidden_layer_sizes)
     if not all(isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > 0 for size in sizes):
         raise ValueError(f"hidden_layer_sizes must hold positive integers, got {hidden_layer_sizes!r}")
     return [int(size) for size in sizes]
