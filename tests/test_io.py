@@ -630,12 +630,12 @@ def test_resume_from_a_mid_epoch_interruption_equals_an_uninterrupted_run(tmp_pa
     trainer = Trainer(model, Adam(lr=0.01))
     forward, training_steps = model.forward, []
 
-    def forward_then_interrupt(x_batch, t_batch, train=True, sample_weight=None):
+    def forward_then_interrupt(x_batch, t_batch, train=True, **kwargs):
         if train:
             training_steps.append(len(x_batch))
             if len(training_steps) == 8:  # epoch 2, iteration 3 of 5
                 trainer._interrupt_requested = True  # what Ctrl-C does
-        return forward(x_batch, t_batch, train=train, sample_weight=sample_weight)
+        return forward(x_batch, t_batch, train=train, **kwargs)
 
     model.forward = forward_then_interrupt
     with pytest.raises(TrainingInterrupted, match="epoch 2, iteration 3"):

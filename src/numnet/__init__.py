@@ -1,11 +1,15 @@
 """numnet: neural networks in NumPy, from logistic regression to convolutional networks.
 
 The modules, from the bottom up: :mod:`numnet.functions` (pure math),
-:mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers`,
-:mod:`numnet.initializers`, :mod:`numnet.models`, :mod:`numnet.optimizers`,
-:mod:`numnet.training`, :mod:`numnet.data` and :mod:`numnet.io`. The figures
+:mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers` (and
+the losses), :mod:`numnet.initializers`, :mod:`numnet.metrics`,
+:mod:`numnet.models`, :mod:`numnet.optimizers`, :mod:`numnet.io`,
+:mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training` and
+:mod:`numnet.data`. On top, and imported only when used: :mod:`numnet.presets`
+(which model for which dataset), :mod:`numnet.runs` (run folders),
+:mod:`numnet.prediction`, the figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
-(:mod:`numnet.cli`) are imported only when used.
+(:mod:`numnet.cli`).
 """
 
 from __future__ import annotations
@@ -13,15 +17,18 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from numnet import (
+    callbacks,
     data,
     functions,
     gradient,
     initializers,
     io,
     layers,
+    metrics,
     models,
     optimizers,
     perceptron,
+    schedules,
     training,
 )
 from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
@@ -40,6 +47,9 @@ __all__ = [
     "optimizers",
     "perceptron",
     "training",
+    "metrics",
+    "callbacks",
+    "schedules",
     "Sequential",
     "TwoLayerNet",
     "MLP",

@@ -46,7 +46,10 @@ class Callback:
     """
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        """Before the first epoch (also when resuming, before the saved state is loaded)."""
+        """Before the first epoch (also when resuming, before the saved state and weights are loaded).
+
+        Raise ValueError/TypeError here for a callback that does not fit the run: nothing has changed yet.
+        """
 
     def on_epoch_begin(self, trainer: Trainer, epoch: int) -> None:
         """Before each epoch's first iteration."""
@@ -81,11 +84,17 @@ def _check_monitor(monitor: str) -> str:
     return monitor.removesuffix("uracy") if monitor in ("train_accuracy", "val_accuracy") else monitor
 
 
-def _needs_validation(callback: Callback, monitor: str, trainer: Trainer) -> None:
+def _check_logged(callback: Callback, monitor: str, trainer: Trainer) -> None:
+    """Refuse, before training starts, a monitor that the run will not log."""
     if monitor.startswith("val_") and not trainer.has_validation:
         raise ValueError(
             f"{type(callback).__name__}(monitor={monitor!r}) needs validation data: pass validation_data "
             "or validation_split to fit()"
+        )
+    if monitor not in trainer.log_names:
+        raise ValueError(
+            f"{type(callback).__name__}(monitor={monitor!r}): this run does not log it; it logs "
+            f"{list(trainer.log_names)} (ask the Trainer for other metrics with metrics=[...])"
         )
 
 
@@ -133,12 +142,13 @@ class EarlyStopping(Callback):
         self._reset()
 
     def _reset(self) -> None:
-        self.best, self.best_epoch, self.stopped_epoch = math.inf * self._sign, -1, None
+        self.best, self.best_epoch = math.inf * self._sign, -1
+        self.stopped_epoch: int | None = None
         self._wait = 0
         self._best_arrays: dict[str, NDArray] | None = None
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        _needs_validation(self, self.monitor, trainer)
+        _check_logged(self, self.monitor, trainer)
         self._reset()
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
@@ -204,7 +214,7 @@ class ModelCheckpoint(Callback):
         self.best, self.best_epoch = math.inf * self._sign, -1
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        _needs_validation(self, self.monitor, trainer)
+        _check_logged(self, self.monitor, trainer)
         self.best, self.best_epoch = math.inf * self._sign, -1
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:

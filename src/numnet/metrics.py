@@ -567,8 +567,13 @@ class Metric(ABC):
     input: str = "scores"
 
     @abstractmethod
-    def update(self, t: ArrayLike, y: ArrayLike) -> None:
-        """Add one batch: targets ``t`` and predictions or outputs ``y``."""
+    def update(self, t: ArrayLike, y: ArrayLike, *, checked: bool = False) -> None:
+        """Add one batch: targets ``t`` and predictions or outputs ``y``.
+
+        ``checked=True`` is the training loop's promise that ``t`` and ``y``
+        are valid already (class ids of one shape for the label metrics):
+        the batch is counted without checking it again.
+        """
 
     @abstractmethod
     def result(self) -> float:
@@ -605,8 +610,12 @@ class _MeanMetric(Metric):
     def _batch(self, t: ArrayLike, y: ArrayLike) -> tuple[float, int]:
         """The quantity's sum over the batch's counted positions, and their number."""
 
-    def update(self, t: ArrayLike, y: ArrayLike) -> None:
-        total, count = self._batch(t, y)
+    def _checked_batch(self, t: NDArray, y: NDArray) -> tuple[float, int]:
+        """:meth:`_batch` for inputs known to be valid; the same unless a metric has a faster way."""
+        return self._batch(t, y)
+
+    def update(self, t: ArrayLike, y: ArrayLike, *, checked: bool = False) -> None:
+        total, count = self._checked_batch(np.asarray(t), np.asarray(y)) if checked else self._batch(t, y)
         self._total += total
         self._count += count
         self._batches += 1
@@ -640,6 +649,13 @@ class Accuracy(_MeanMetric):
 
     def _batch(self, t: ArrayLike, y: ArrayLike) -> tuple[float, int]:
         return _accuracy_counts(t, y, self.ignore_index, self.binary_threshold)
+
+    def _checked_batch(self, t: NDArray, y: NDArray) -> tuple[float, int]:
+        """Class ids ``t`` and ``y`` of one shape: count the matches among the counted positions."""
+        if self.ignore_index is None:
+            return float(np.count_nonzero(t == y)), t.size
+        counted = t != self.ignore_index
+        return float(np.count_nonzero((t == y) & counted)), int(np.count_nonzero(counted))
 
 
 class TopKAccuracy(_MeanMetric):
@@ -714,7 +730,7 @@ class R2Score(Metric):
     def reset(self) -> None:
         self._count, self._sample_shape = 0, None
 
-    def update(self, t: ArrayLike, y: ArrayLike) -> None:
+    def update(self, t: ArrayLike, y: ArrayLike, *, checked: bool = False) -> None:
         sample_shape = np.shape(t)[1:]
         t, y = _regression_pair(t, y)
         if self._sample_shape is None:
@@ -736,6 +752,23 @@ class R2Score(Metric):
         self._residual_ss = self._residual_ss + np.sum((t - y) ** 2, axis=0)
         self._low, self._high = np.minimum(self._low, t.min(axis=0)), np.maximum(self._high, t.max(axis=0))
         self._count = total
+
+    _ARRAYS = ("_mean", "_deviation_ss", "_residual_ss", "_low", "_high")
+
+    def state_dict(self) -> dict[str, Any]:
+        if self._sample_shape is None:
+            return {"count": 0}
+        state: dict[str, Any] = {"count": self._count, "sample_shape": list(self._sample_shape)}
+        state.update({name.lstrip("_"): getattr(self, name).tolist() for name in self._ARRAYS})
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.reset()
+        if int(state["count"]) == 0:
+            return
+        self._count, self._sample_shape = int(state["count"]), tuple(state["sample_shape"])
+        for name in self._ARRAYS:
+            setattr(self, name, np.array(state[name.lstrip("_")], dtype=np.float64))
 
     def result(self) -> float:
         if self._count < 2:

@@ -49,6 +49,7 @@ from numnet.layers import (
     Tanh,
     TimeAffine,
 )
+from numnet.metrics import accuracy
 
 __all__ = [
     "MODEL_REGISTRY",
@@ -232,6 +233,8 @@ class Sequential:
         if not isinstance(loss, Loss):
             raise TypeError(f"loss must be a numnet loss such as SoftmaxWithLoss(), got {loss!r}")
         inferred = _inferred_input(layers)
+        if input_kind is not None and input_kind not in INPUT_KINDS:
+            raise ValueError(f"input_kind must be one of {list(INPUT_KINDS)}, got {input_kind!r}")
         if input_kind is not None and layers and input_kind != layers[0].input_kind:
             raise ValueError(
                 f"input_kind={input_kind!r} does not fit the first layer {layers[0]!r}, "
@@ -248,7 +251,7 @@ class Sequential:
         self.rng = np.random.default_rng(seed)
         for layer in layers:
             if getattr(layer, "rng", False) is None:
-                layer.rng = self.rng
+                layer.rng = self.rng  # type: ignore[attr-defined]  # layers that draw (Dropout) have an rng
         self.params: list[NDArray] = [p for layer in layers for p in layer.params]
         self.grads: list[NDArray] = [g for layer in layers for g in layer.grads]
         self.param_names: list[str] = [
@@ -287,17 +290,24 @@ class Sequential:
     def _scores(self, x: ArrayLike, batch_size: int | None) -> NDArray:
         return self._in_batches(self.prepare_input(x), batch_size, lambda xb: self._run_layers(xb, train=False))
 
-    def forward(self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None) -> float:
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
         """The loss of the batch ``x`` (N, ...) with targets ``t``; caches for :meth:`backward`.
 
         ``x`` must already fit the model (see :meth:`prepare_input`); this is
-        the inner loop, so it does not check it again.
+        the inner loop, so it does not check it again. ``checked=True`` says
+        that :meth:`check_data` has checked ``t`` (and ``sample_weight``) too,
+        as the training loop does once per ``fit``, and skips the loss's
+        per-batch checks.
         """
         _check_lengths(x, t)
         self.scores = self._run_layers(x, train)
-        return self.loss_fn.forward(self.scores, t, sample_weight)
+        return self.loss_fn.forward(self.scores, t, sample_weight, checked=checked)
 
-    def check_data(self, x: NDArray, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x") -> NDArray:
+    def check_data(
+        self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"
+    ) -> NDArray:
         """Check that ``(x, t)`` fits the model without training on it; return ``x`` prepared.
 
         Cheap: ``x`` is checked against :attr:`input_spec`, one sample goes
@@ -326,9 +336,14 @@ class Sequential:
         (:meth:`Layer.backward_params`: for an MLP on MNIST that skips a third
         of all the arithmetic) and the layers before it are not visited.
         """
-        dout: NDArray | None = self.loss_fn.backward()
+        dout = self.loss_fn.backward()
         if input_grad:
-            for layer in reversed(self.layers):
+            for index, layer in enumerate(reversed(self.layers)):
+                if layer.input_kind == "ids":  # integer ids have no gradient
+                    if index != len(self.layers) - 1:
+                        raise ValueError(f"{layer!r} takes integer ids, so it must be the first layer")
+                    layer.backward(dout)
+                    return None
                 dout = layer.backward(dout)
             return dout
         first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
@@ -368,8 +383,6 @@ class Sequential:
         (N, ...), binary targets (N, 1) or one-hot (N, ..., K); positions
         labelled with the loss's ``ignore_index`` do not count.
         """
-        from numnet.metrics import accuracy  # noqa: PLC0415 - metrics imports nothing of models; kept lazy for speed
-
         x, t = self.prepare_input(x), np.asarray(t)
         _check_lengths(x, t)
         return accuracy(
@@ -482,7 +495,7 @@ class _BuiltModel(Sequential):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
-        return cls(**config, dtype=dtype)
+        return cls(**config, dtype=dtype)  # type: ignore[call-arg]  # every built model takes dtype
 
 
 class TwoLayerNet(_BuiltModel):
@@ -613,7 +626,7 @@ class LogisticRegression(_BuiltModel):
         """ŷ = sigmoid(w·x + b), shape (N,)."""
         return self.loss_fn.output(self.decision_function(x))
 
-    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:  # type: ignore[override]
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
         """Class labels (N,): 1 where ŷ >= 0.5."""
         return (self.decision_function(x) >= 0).astype(np.intp)
 
@@ -739,4 +752,4 @@ def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
         raise ValueError(f"input_shape must be (channels, height, width), got {shape}")
     for name, size in zip(("channels", "height", "width"), shape):
         check_positive_int(f"input_shape {name}", size)
-    return shape  # type: ignore[return-value]
+    return shape[0], shape[1], shape[2]

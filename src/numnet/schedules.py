@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from numnet.callbacks import Callback, _check_monitor, _float_or_inf, _logged, _needs_validation, improvement_sign
+from numnet.callbacks import Callback, _check_logged, _check_monitor, _float_or_inf, _logged, improvement_sign
 
 if TYPE_CHECKING:
     from numnet.training import Trainer
@@ -143,7 +143,7 @@ class ReduceLROnPlateau(Callback):
         self.best, self._wait = math.inf * self._sign, 0
 
     def on_train_begin(self, trainer: Trainer) -> None:
-        _needs_validation(self, self.monitor, trainer)
+        _check_logged(self, self.monitor, trainer)
         self.best, self._wait = math.inf * self._sign, 0
 
     def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:

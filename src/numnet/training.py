@@ -3,8 +3,8 @@
 ``Trainer(model, optimizer).fit(x, t, ...)`` runs mini-batch gradient descent:
 for each batch, :meth:`Trainer.train_step` — forward (the loss), backward (the
 gradients) and an in-place optimizer update. After each epoch it records the
-epoch's mean training loss and metrics (averaged over its mini-batches, as
-they were seen during the epoch), the validation loss and metrics when there
+epoch's mean training loss and metrics (over all the positions of its
+mini-batches, as they were seen during the epoch), the validation loss and metrics when there
 is validation data, and calls the callbacks (:mod:`numnet.callbacks`,
 :mod:`numnet.schedules`), which may stop training early.
 
@@ -30,7 +30,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -122,7 +122,7 @@ class History:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Sequence[float]]) -> History:
+    def from_dict(cls, data: Mapping[str, Sequence[float]]) -> History:
         """The inverse of :meth:`to_dict` (empty lists, as older files hold for unrecorded values, are dropped)."""
         values = {name: vals for name, vals in data.items() if name not in ("loss", "epoch_time") and len(vals)}
         return cls(loss=data.get("loss", ()), epoch_time=data.get("epoch_time", ()), **values)
@@ -151,8 +151,8 @@ class _Progress:
     epoch: int = 0
     iteration: int = 0  # iterations done within ``epoch``
     epoch_rng_state: dict[str, Any] | None = None  # shuffling generator at the start of ``epoch``
-    loss_sum: float = 0.0  # over the samples of ``epoch`` seen so far
-    seen: int = 0
+    loss_sum: float = 0.0  # sum of the batch losses of ``epoch`` so far, each times its total_weight
+    seen: float = 0.0  # sum of those total weights (counted positions or sample weights)
     metric_states: dict[str, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -193,6 +193,13 @@ class Trainer:
         """The metric names recorded besides the loss."""
         return tuple(self._metrics)
 
+    @property
+    def log_names(self) -> tuple[str, ...]:
+        """The names every epoch of the current ``fit`` logs: ``train_loss``, ``train_<metric>``, then ``val_...``."""
+        names = ("loss", *(log_name(name) for name in self._metrics))
+        prefixes = ("train_", "val_") if self.has_validation else ("train_",)
+        return tuple(prefix + name for prefix in prefixes for name in names)
+
     def __repr__(self) -> str:
         return (
             f"Trainer({type(self.model).__name__}, {self.optimizer!r}, metrics={list(self._metrics)}, "
@@ -216,7 +223,7 @@ class Trainer:
     def _step(self, x: NDArray, t: NDArray, sample_weight: NDArray | None) -> float:
         """:meth:`train_step` on data already checked: the inner loop."""
         model = self.model
-        loss = model.forward(x, t, train=True, sample_weight=sample_weight)
+        loss = model.forward(x, t, train=True, sample_weight=sample_weight, checked=True)
         if not math.isfinite(loss):
             progress = self._progress
             raise TrainingError(
@@ -283,43 +290,45 @@ class Trainer:
         x = self.model.check_data(x, t, sample_weight)
         t = np.asarray(t)
         weights = None if sample_weight is None else np.asarray(sample_weight)
-        data_seed = self._data_seed_for(seed, checkpoint)
-        if validation_split is not None:
-            train_index, val_index = train_validation_split(
-                len(x), validation_split, seed=data_seed, labels=self._stratify_labels(t)
-            )
-            x_val, t_val = x[val_index], t[val_index]
-            x, t = x[train_index], t[train_index]
-            weights = None if weights is None else weights[train_index]
-        elif validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise ValueError("validation_data must be a pair (x_val, t_val)")
-            try:
-                x_val = self.model.check_data(validation_data[0], validation_data[1], name="x_val")
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"validation_data does not fit the model: {error}") from None
-            t_val = np.asarray(validation_data[1])
-        self.has_validation = validation_data is not None or validation_split is not None
+        if validation_data is not None:
+            x_val, t_val = self._validation_data(validation_data)
+        # Everything that may still refuse the call runs before training state changes; a draw from the
+        # model's generator (seed=None) is taken back if it does refuse.
+        model_rng_state = self.model.rng.bit_generator.state
+        self.stop_training = False
+        try:
+            data_seed = self._data_seed_for(seed, checkpoint)
+            if validation_split is not None:
+                train_index, val_index = train_validation_split(
+                    len(x), validation_split, seed=data_seed, labels=self._stratify_labels(t)
+                )
+                x_val, t_val = x[val_index], t[val_index]
+                x, t = x[train_index], t[train_index]
+                weights = None if weights is None else weights[train_index]
+            self.has_validation = validation_data is not None or validation_split is not None
+            for callback in callbacks:
+                callback.on_train_begin(self)
+            if checkpoint is not None:
+                self._load_callback_states(callbacks, _saved_callback_states(checkpoint), str(resume_from))
+        except (TypeError, ValueError):
+            self.model.rng.bit_generator.state = model_rng_state
+            raise
         batch_size = len(x) if batch_size is None else min(batch_size, len(x))
 
         rng = np.random.default_rng(data_seed)
         if checkpoint is not None:
-            states = self._restore(checkpoint, str(resume_from), rng)
+            self._restore(checkpoint, str(resume_from), rng)
         else:
-            self.history, self._progress = History(), _Progress(epoch_rng_state=rng.bit_generator.state)
+            self.history, self._progress = History(), _Progress(epoch_rng_state=dict(rng.bit_generator.state))
         self._data_seed = data_seed
-        self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin(self)
-        if checkpoint is not None:
-            self._load_callback_states(callbacks, states, str(resume_from))
         self._callbacks = list(callbacks)
 
+        assert self._progress.epoch_rng_state is not None
+        rng.bit_generator.state = self._progress.epoch_rng_state  # where this epoch's shuffling starts
         # Overflow on the way to a NaN loss is reported below as a TrainingError, not as warnings.
         with self._deferred_interrupt(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while self._progress.epoch < epochs and not self.stop_training:
                 progress = self._progress
-                rng.bit_generator.state = progress.epoch_rng_state
                 if progress.iteration == 0:
                     for callback in callbacks:
                         callback.on_epoch_begin(self, progress.epoch)
@@ -336,7 +345,9 @@ class Trainer:
                     logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
                 self.history.record(logs, seconds)
-                self._progress = _Progress(epoch=progress.epoch + 1, epoch_rng_state=rng.bit_generator.state)
+                # without shuffling the generator is never drawn from: its state stays as it was
+                next_state = dict(rng.bit_generator.state) if shuffle else progress.epoch_rng_state
+                self._progress = _Progress(epoch=progress.epoch + 1, epoch_rng_state=next_state)
                 if verbose:
                     _print_epoch(progress.epoch + 1, epochs, logs, seconds, bar)
                 for callback in callbacks:
@@ -344,6 +355,16 @@ class Trainer:
         for callback in callbacks:
             callback.on_train_end(self)
         return self.history
+
+    def _validation_data(self, validation_data: Any) -> tuple[NDArray, NDArray]:
+        """``(x_val, t_val)`` checked against the model, x_val prepared."""
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("validation_data must be a pair (x_val, t_val)")
+        try:
+            x_val = self.model.check_data(validation_data[0], validation_data[1], name="x_val")
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"validation_data does not fit the model: {error}") from None
+        return x_val, np.asarray(validation_data[1])
 
     def _data_seed_for(self, seed: int | None, checkpoint: io.Checkpoint | None) -> int:
         """The seed of the validation split and the shuffling: given, saved in the checkpoint, or drawn."""
@@ -366,7 +387,12 @@ class Trainer:
     def _batches(
         x: NDArray, t: NDArray, weights: NDArray | None, batch_size: int, shuffle: bool, rng: np.random.Generator
     ) -> Iterator[tuple[NDArray, NDArray, NDArray | None]]:
-        for index in batch_indices(len(x), batch_size, shuffle=shuffle, seed=rng):
+        if not shuffle:  # consecutive slices: views, no copies (a full batch is the data itself)
+            for start in range(0, len(x), batch_size):
+                part = slice(start, start + batch_size)
+                yield x[part], t[part], None if weights is None else weights[part]
+            return
+        for index in batch_indices(len(x), batch_size, shuffle=True, seed=rng):
             yield np.take(x, index, axis=0), np.take(t, index, axis=0), None if weights is None else weights[index]
 
     def _train_epoch(self, epoch_batches: Iterator[tuple[NDArray, NDArray, NDArray | None]], bar: Any) -> None:
@@ -377,10 +403,10 @@ class Trainer:
             for callback in callbacks:
                 callback.on_batch_begin(self, progress.iteration)
             loss = self._step(x_batch, t_batch, w_batch)
-            n = len(x_batch)
             history.loss.append(loss)
-            progress.loss_sum += loss * n
-            progress.seen += n
+            weight = self.model.loss_fn.total_weight  # the epoch's loss is the mean over all its positions
+            progress.loss_sum += loss * weight
+            progress.seen += weight
             assert self.model.scores is not None
             for tracker in trackers:
                 tracker.update(t_batch, self.model.scores)
@@ -424,14 +450,17 @@ class Trainer:
     def _evaluate(self, x: NDArray, t: NDArray, batch_size: int) -> dict[str, float]:
         """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once)."""
         trackers = self._trackers({})
-        loss_sum = 0.0
+        loss_sum = total = 0.0
         for start in range(0, len(x), batch_size):
             x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
-            loss_sum += self.model.forward(x_batch, t_batch, train=False) * len(x_batch)
+            loss_sum += (
+                self.model.forward(x_batch, t_batch, train=False, checked=True) * self.model.loss_fn.total_weight
+            )
+            total += self.model.loss_fn.total_weight
             assert self.model.scores is not None
             for tracker in trackers:
                 tracker.update(t_batch, self.model.scores)
-        results = {"loss": loss_sum / len(x)}
+        results = {"loss": loss_sum / total}
         results.update({tracker.name: tracker.metric.result() for tracker in trackers})
         return results
 
@@ -464,13 +493,8 @@ class Trainer:
             arrays=arrays,
         )
 
-    def _restore(
-        self, checkpoint: io.Checkpoint, path: str, rng: np.random.Generator
-    ) -> dict[str, dict[str, Any]] | None:
-        """Load the checkpoint's weights, optimizer, history and progress; return the callbacks' saved state.
-
-        None when the checkpoint holds no callback state (numnet 0.1 saved none).
-        """
+    def _restore(self, checkpoint: io.Checkpoint, path: str, rng: np.random.Generator) -> None:
+        """Load the checkpoint's weights, optimizer, history and progress."""
         if checkpoint.model.get_config() != self.model.get_config() or type(checkpoint.model) is not type(self.model):
             raise ValueError(f"the checkpoint {path!r} holds a different model architecture than this trainer's")
         extra = checkpoint.extra
@@ -492,15 +516,12 @@ class Trainer:
             epoch=checkpoint.epoch,
             iteration=extra["iteration"],
             # a checkpoint written without a generator state starts shuffling from the seed
-            epoch_rng_state=checkpoint.rng_state or rng.bit_generator.state,
+            epoch_rng_state=checkpoint.rng_state or dict(rng.bit_generator.state),
             loss_sum=extra["loss_sum"],
             seen=extra["seen"],
             metric_states=metric_states,
             seconds=extra["seconds"],
         )
-        if "callbacks" not in extra:
-            return None
-        return join_state(extra["callbacks"], checkpoint.arrays)
 
     def _load_callback_states(
         self, callbacks: Sequence[Callback], states: dict[str, dict[str, Any]] | None, path: str
@@ -535,6 +556,13 @@ class Trainer:
             signal.signal(signal.SIGINT, previous)
 
 
+def _saved_callback_states(checkpoint: io.Checkpoint) -> dict[str, dict[str, Any]] | None:
+    """The callbacks' state saved in ``checkpoint``; None when it holds none (numnet 0.1 saved none)."""
+    if "callbacks" not in checkpoint.extra:
+        return None
+    return join_state(checkpoint.extra["callbacks"], checkpoint.arrays)
+
+
 def _metric(name: str, model: Sequential) -> metrics.Metric:
     """The streaming metric ``name``, minding the loss's ``ignore_index``."""
     return metrics.get_metric(name, ignore_index=model.loss_fn.ignore_index)
@@ -550,8 +578,8 @@ class _Tracker:
 
     def update(self, t: NDArray, scores: NDArray) -> None:
         model = self.model
-        if self.metric.input == "labels":
-            self.metric.update(model._target_labels(t), model.loss_fn.labels(scores))
+        if self.metric.input == "labels":  # the targets were checked once per fit: count without checking again
+            self.metric.update(model._target_labels(t), model.loss_fn.labels(scores), checked=True)
         elif self.metric.input == "outputs":
             self.metric.update(t.reshape(scores.shape) if t.size == scores.size else t, model.loss_fn.output(scores))
         else:

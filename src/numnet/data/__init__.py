@@ -1,5 +1,7 @@
 """Datasets and batching: MNIST / Fashion-MNIST, the bundled mnist-mini,
-cat / non-cat, synthetic 2-d problems, mini-batches and one-hot labels.
+cat / non-cat, synthetic 2-d problems, mini-batches and one-hot labels;
+the catalogue of datasets by name (:mod:`numnet.data.catalogue`) and
+pictures as model inputs (:mod:`numnet.data.pictures`).
 
 Loaders look for files under ``data_dir`` and ``$NUMNET_DATA_DIR`` (see
 :mod:`numnet.data.paths`) and raise :class:`DatasetError` when data is
@@ -9,6 +11,7 @@ missing or corrupt.
 from __future__ import annotations
 
 from numnet.data.batching import batches, one_hot
+from numnet.data.catalogue import DATASETS, load_dataset
 from numnet.data.catvnoncat import load_catvnoncat
 from numnet.data.errors import DatasetError
 from numnet.data.mini import load_mnist_mini
@@ -25,4 +28,6 @@ __all__ = [
     "make_xor",
     "one_hot",
     "batches",
+    "DATASETS",
+    "load_dataset",
 ]

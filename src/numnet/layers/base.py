@@ -84,7 +84,7 @@ class Layer:
 
 
 def check_dout(
-    layer: Layer, dout: ArrayLike, expected: NDArray | tuple[int, ...] | None, dtype: DTypeLike = None
+    layer: Layer, dout: ArrayLike, expected: NDArray | tuple[int, ...] | None, dtype: DTypeLike | None = None
 ) -> NDArray:
     """``dout`` as an array of the forward output's shape, in the layer's dtype.
 
@@ -102,7 +102,8 @@ def check_dout(
     if expected is None:
         raise RuntimeError(f"{layer!r}: backward() called before forward()")
     if isinstance(expected, np.ndarray):
-        expected, dtype = expected.shape, expected.dtype if dtype is None else dtype
+        dtype = expected.dtype if dtype is None else dtype
+        expected = expected.shape
     dout = np.asarray(dout, dtype=dtype)
     if dout.shape != expected:
         raise ValueError(f"{layer!r}: dout must have the forward output's shape {expected}, got {dout.shape}")

@@ -46,7 +46,7 @@ class Affine(Layer):
         self.x_shape: tuple[int, ...] | None = None
 
     @classmethod
-    def _check_params(cls, W: object, b: object) -> None:
+    def _check_params(cls, W: Any, b: Any) -> None:
         name = cls.__name__
         if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
             raise TypeError(
@@ -100,6 +100,7 @@ class Affine(Layer):
         """Check ``dout``, write dW and db; return ``dout`` as an array in W's dtype."""
         shape = None if self.x is None else (self.x.shape[0], self.out_features)
         dout = check_dout(self, dout, shape, self.W.dtype)
+        assert self.x is not None
         np.matmul(self.x.T, dout, out=self.dW)
         np.sum(dout, axis=0, out=self.db)
         return dout
@@ -192,6 +193,7 @@ class TimeAffine(Affine):
     def _param_grads(self, dout: ArrayLike) -> NDArray:
         shape = None if self.x_shape is None else (*self.x_shape[:-1], self.out_features)
         dout = check_dout(self, dout, shape, self.W.dtype).reshape(-1, self.out_features)
+        assert self.x is not None
         np.matmul(self.x.T, dout, out=self.dW)
         np.sum(dout, axis=0, out=self.db)
         return dout

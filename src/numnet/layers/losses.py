@@ -13,7 +13,9 @@ loss fuse into one stable computation with the simple gradient
   classification losses, the values themselves for regression);
 - ``check_targets(t, scores_shape, sample_weight=None)``: validates targets
   exactly as ``forward`` does, without scores, so a model can check its data
-  before training changes anything.
+  before training changes anything. A caller that did (the training loop,
+  once per ``fit``) passes ``checked=True`` to ``forward``, which then skips
+  the per-batch checks of values (label ranges, finiteness) and only reshapes.
 
 Shapes: scores are ``(N, ...)``; every loss averages over all positions of
 the batch. ``sample_weight`` (N,) weighs each sample's positions; the loss is
@@ -46,18 +48,24 @@ class Loss:
             (names of :mod:`numnet.metrics`).
         ignore_index: the label that counts neither in the loss nor in its
             mean (only losses over class labels have one; None otherwise).
+        total_weight: the denominator of the last ``forward``'s mean: the
+            number of counted positions, or the sum of their sample weights.
+            A mean over several batches weighs each batch's loss by it.
     """
 
     task: ClassVar[str] = "regression"
     default_metrics: ClassVar[tuple[str, ...]] = ()
     ignore_index: int | None = None
+    total_weight: float = 0.0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not cls.__name__.startswith("_"):
             LOSS_REGISTRY[cls.__name__] = cls
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
         raise NotImplementedError
 
     def backward(self, dout: float = 1.0) -> NDArray:
@@ -84,7 +92,7 @@ class Loss:
         return {}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = None) -> Loss:
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike | None = None) -> Loss:
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -108,11 +116,13 @@ class Loss:
             raise ValueError(f"{self!r}: dout must be a scalar (the loss is one number), got shape {dout_array.shape}")
         return float(dout_array)
 
-    def _weights(self, sample_weight: ArrayLike | None, n: int) -> NDArray | None:
-        """Per-sample weights (N,) as float64, checked: finite, >= 0."""
+    def _weights(self, sample_weight: ArrayLike | None, n: int, checked: bool = False) -> NDArray | None:
+        """Per-sample weights (N,) as float64, checked (unless ``checked``): finite, >= 0."""
         if sample_weight is None:
             return None
         weights = np.asarray(sample_weight)
+        if checked:
+            return weights.astype(np.float64, copy=False)
         if weights.dtype.kind not in "biuf":
             raise TypeError(f"{self!r}: sample_weight must be numeric, got dtype {weights.dtype}")
         if weights.shape != (n,):
@@ -127,30 +137,48 @@ class Loss:
             )
         return weights
 
-    def _targets_like(self, t: ArrayLike, shape: tuple[int, ...]) -> NDArray:
-        """Numeric targets of ``shape`` (scores (N, 1) also take t of shape (N,))."""
+    def _targets_like(self, t: ArrayLike, shape: tuple[int, ...], checked: bool = False) -> NDArray:
+        """Numeric targets of ``shape`` (scores (N, 1) also take t of shape (N,)), checked unless ``checked``."""
         t = np.asarray(t)
+        if checked:
+            return t.reshape(shape)
         if t.dtype.kind not in "biuf":
             raise TypeError(f"{self!r}: t must be a numeric array, got dtype {t.dtype}")
         column = len(shape) == 2 and shape[1] == 1
         if t.shape != shape and not (column and t.shape == shape[:1]):
             expected = f"{shape} or ({shape[0]},)" if column else f"{shape}"
             raise ValueError(f"{self!r}: t must have shape {expected} to match the scores, got shape {t.shape}")
-        bad = np.flatnonzero(~np.isfinite(t)) if t.dtype.kind == "f" else ()
-        if len(bad):
+        bad = np.flatnonzero(~np.isfinite(t)) if t.dtype.kind == "f" else np.empty(0, np.intp)
+        if bad.size:
             raise ValueError(f"{self!r}: t must be finite, got {t.reshape(-1)[bad[0]]} at flat index {bad[0]}")
         return t.reshape(shape)
 
 
-def _position_weights(weights: NDArray | None, shape: tuple[int, ...], loss: Loss) -> tuple[NDArray | None, float]:
-    """Weights of every position of ``shape`` (None for all ones) and their total, the loss's denominator."""
+def _position_weights(
+    weights: NDArray | None, shape: tuple[int, ...], loss: Loss, checked: bool = False
+) -> tuple[NDArray | None, float]:
+    """Weights of every position of ``shape`` (None for all ones) and their total, the loss's denominator.
+
+    A total of zero is an error, except for data ``checked`` once for a whole
+    fit (which has weight somewhere): a mini-batch without weight then has a
+    loss and a gradient of zero (see :func:`_shares`).
+    """
     if weights is None:
         return None, float(np.prod(shape))
     full = np.broadcast_to(weights.reshape((-1,) + (1,) * (len(shape) - 1)), shape)
     total = float(full.sum())
-    if total <= 0:
+    if total <= 0 and not checked:
         raise ValueError(f"{loss!r}: sample_weight gives every sample a weight of zero; at least one must be > 0")
     return full, total
+
+
+def _shares(position_weights: NDArray | None, total: float) -> NDArray | float:
+    """Each position's share ``w_p / sum w`` of the loss (zeros when nothing counts)."""
+    if position_weights is None:
+        return 1.0 / total
+    if total <= 0:
+        return np.zeros(np.shape(position_weights))
+    return position_weights / total
 
 
 class SoftmaxWithLoss(Loss):
@@ -199,36 +227,44 @@ class SoftmaxWithLoss(Loss):
         self._prepare(t, scores_shape, sample_weight)
 
     def _prepare(
-        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None
+        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None, checked: bool = False
     ) -> tuple[NDArray, NDArray | None, NDArray | float, float]:
         """Flattened targets, the mask of counted positions, each position's weight, and their total."""
         if len(shape) < 2:
             raise ValueError(f"{self!r}: scores must have shape (N, ..., K) with a class axis, got shape {shape}")
         k = shape[-1]
-        weights = self._weights(sample_weight, shape[0])
+        weights = self._weights(sample_weight, shape[0], checked)
         t = np.asarray(t)
         if t.shape == shape:  # one-hot, or any distribution over the classes
-            targets = self._targets_like(t, shape).reshape(-1, k)
+            targets = self._targets_like(t, shape, checked).reshape(-1, k)
             mask = None
-            position_weights, total = _position_weights(weights, shape[:-1], self)
+            position_weights, total = _position_weights(weights, shape[:-1], self, checked)
         else:
-            targets, mask = self._labels(t, shape)
-            position_weights, total = _position_weights(weights, shape[:-1], self)
+            targets, mask = self._labels(t, shape, checked)
+            position_weights, total = _position_weights(weights, shape[:-1], self, checked)
             if mask is not None:
-                position_weights = mask if position_weights is None else position_weights * mask
+                position_weights = mask if position_weights is None else position_weights.reshape(-1) * mask
                 total = float(np.sum(position_weights))
-                if total <= 0:
+                if total <= 0 and not checked:
                     raise ValueError(
                         f"{self!r}: every position of t is ignore_index={self.ignore_index} (or has weight 0): "
                         "there is nothing to compute a loss on"
                     )
-        if position_weights is None:
-            return targets, mask, 1.0 / total, total
-        return targets, mask, (np.asarray(position_weights, np.float64).reshape(-1, 1) / total), total
+        if position_weights is not None:
+            position_weights = np.asarray(position_weights, np.float64).reshape(-1, 1)
+        return targets, mask, _shares(position_weights, total), total
 
-    def _labels(self, t: NDArray, shape: tuple[int, ...]) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None]:
+    def _labels(
+        self, t: NDArray, shape: tuple[int, ...], checked: bool = False
+    ) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None]:
         """Labels (M,) as intp (ignored positions set to 0) and the mask of counted positions (None: all)."""
         lead, k = shape[:-1], shape[-1]
+        if checked:
+            labels = t.reshape(-1).astype(np.intp, copy=False)
+            if self.ignore_index is None:
+                return labels, None
+            counted = labels != self.ignore_index
+            return (labels, None) if counted.all() else (np.where(counted, labels, 0), counted)
         if t.shape != lead:
             raise ValueError(
                 f"{self!r}: t must be integer labels of shape {lead} or one-hot of shape {shape}, got shape {t.shape}"
@@ -255,9 +291,11 @@ class SoftmaxWithLoss(Loss):
             )
         return labels, mask
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        scores = self._scores(scores)
-        targets, mask, scale, _ = self._prepare(t, scores.shape, sample_weight)
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
+        scores = np.asarray(scores) if checked else self._scores(scores)
+        targets, mask, scale, self.total_weight = self._prepare(t, scores.shape, sample_weight, checked)
         k = scores.shape[-1]
         flat = scores.reshape(-1, k)
         # The exact log-softmax log y = s - log(sum_k exp(s_k)), s = x - max(x), sharing
@@ -328,21 +366,23 @@ class SigmoidWithLoss(Loss):
         self._prepare(t, scores_shape, sample_weight)
 
     def _prepare(
-        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None
-    ) -> tuple[NDArray, NDArray | float]:
-        targets = self._targets_like(t, shape)
-        outside = np.flatnonzero((targets < 0) | (targets > 1))
+        self, t: ArrayLike, shape: tuple[int, ...], sample_weight: ArrayLike | None, checked: bool = False
+    ) -> tuple[NDArray, NDArray | float, float]:
+        targets = self._targets_like(t, shape, checked)
+        outside = np.empty(0, np.intp) if checked else np.flatnonzero((targets < 0) | (targets > 1))
         if outside.size:
             raise ValueError(
                 f"{self!r}: t must hold targets in [0, 1], got {targets.reshape(-1)[outside[0]]} "
                 f"at flat index {outside[0]}"
             )
-        weights, total = _position_weights(self._weights(sample_weight, shape[0]), shape, self)
-        return targets, 1.0 / total if weights is None else weights / total
+        weights, total = _position_weights(self._weights(sample_weight, shape[0], checked), shape, self, checked)
+        return targets, _shares(weights, total), total
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        x = self._scores(scores)
-        targets, scale = self._prepare(t, x.shape, sample_weight)
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
+        x = np.asarray(scores) if checked else self._scores(scores)
+        targets, scale, self.total_weight = self._prepare(t, x.shape, sample_weight, checked)
         targets = targets.astype(x.dtype, copy=False)
         losses = np.maximum(x, 0)
         losses -= x * targets
@@ -389,11 +429,13 @@ class MeanSquaredLoss(Loss):
         self._targets_like(t, scores_shape)
         _position_weights(self._weights(sample_weight, scores_shape[0]), scores_shape, self)
 
-    def forward(self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        x = self._scores(scores)
-        diff = x - self._targets_like(t, x.shape).astype(x.dtype, copy=False)
-        weights, total = _position_weights(self._weights(sample_weight, x.shape[0]), x.shape, self)
-        self.diff, self.scale = diff, 1.0 / total if weights is None else weights / total
+    def forward(
+        self, scores: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, *, checked: bool = False
+    ) -> float:
+        x = np.asarray(scores) if checked else self._scores(scores)
+        diff = x - self._targets_like(t, x.shape, checked).astype(x.dtype, copy=False)
+        weights, total = _position_weights(self._weights(sample_weight, x.shape[0], checked), x.shape, self, checked)
+        self.diff, self.scale, self.total_weight = diff, _shares(weights, total), total
         return float(np.sum(np.square(diff) * self.scale))
 
     def backward(self, dout: float = 1.0) -> NDArray:
