@@ -195,6 +195,7 @@ def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
             panel.set_visible(False)
         panels[0].legend(fontsize=7, loc="lower right")
         right.suptitle("accuracy over the epochs of the best trials")
+        right.supxlabel("epoch")
     return fig
 
 

@@ -55,8 +55,8 @@ from numpy.typing import NDArray
 
 from numnet._atomic import atomic_write
 from numnet._checks import check_positive_int
-from numnet.data import load_mnist, load_mnist_mini
 from numnet.data.batching import train_validation_split
+from numnet.data.catalogue import DATASETS, load_dataset
 from numnet.models import ACTIVATIONS, MLP
 from numnet.optimizers import OPTIMIZERS, get_optimizer
 from numnet.training import Trainer, TrainingError
@@ -67,7 +67,6 @@ __all__ = [
     "Trial",
     "SweepOutcome",
     "WorkerLost",
-    "DATASETS",
     "draw_trials",
     "load_sweep_data",
     "run_trial",
@@ -80,8 +79,6 @@ __all__ = [
     "DaskBackend",
 ]
 
-#: Datasets a sweep can load: the bundled mnist-mini, or MNIST / Fashion-MNIST (from ``data_dir`` or downloaded).
-DATASETS = ("mnist-mini", "mnist", "fashion-mnist")
 #: Marks a results file; ``RESULTS_VERSION`` is its layout.
 RESULTS_FORMAT, RESULTS_VERSION = "numnet-sweep", 1
 
@@ -91,7 +88,7 @@ class SweepSettings:
     """Everything that decides a sweep's trials, except how many there are.
 
     Attributes:
-        dataset: one of :data:`DATASETS`.
+        dataset: a dataset of :mod:`numnet.data.catalogue` (the bundled mnist-mini by default).
         train_size: the first ``train_size`` training images are used, as in the book (500).
         validation_fraction: the share of them held out (stratified) to measure each trial (0.2).
         hidden: hidden layer widths (six of 100 in the book).
@@ -117,7 +114,7 @@ class SweepSettings:
 
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {list(DATASETS)}, got {self.dataset!r}")
+            raise ValueError(f"dataset must be one of {sorted(DATASETS)}, got {self.dataset!r}")
         for name in ("train_size", "epochs", "batch_size"):
             check_positive_int(name, getattr(self, name))
         if self.train_size < 2:
@@ -178,32 +175,31 @@ def draw_trials(settings: SweepSettings, count: int) -> list[Trial]:
 
 @dataclass(frozen=True)
 class SweepData:
-    """The images a sweep trains and validates on: ``x`` (N, 784) float32 in [0, 1], ``t`` labels (N,)."""
+    """What a sweep trains and validates on: ``x`` (N, D) float32 features, ``t`` class ids (N,)."""
 
     x_train: NDArray
     t_train: NDArray
     x_val: NDArray
     t_val: NDArray
+    n_classes: int
 
 
 def load_sweep_data(
     settings: SweepSettings, data_dir: str | PathLike | None = None, verbose: bool = False
 ) -> SweepData:
-    """The first ``train_size`` training images of the dataset, split into training and validation.
+    """The first ``train_size`` training samples of the dataset, flattened, split into training and validation.
 
     Raises:
-        numnet.data.DatasetError: MNIST / Fashion-MNIST is missing and cannot be downloaded.
+        numnet.data.DatasetError, ImportError: the dataset is missing (and cannot be downloaded) or damaged.
         ValueError: ``train_size`` is larger than the training set.
     """
-    if settings.dataset == "mnist-mini":
-        (x, t), _ = load_mnist_mini()
-    else:
-        (x, t), _ = load_mnist(data_dir, kind=settings.dataset, verbose=verbose)
+    dataset = load_dataset(settings.dataset, data_dir, verbose)
+    x, t = dataset.x_train, dataset.t_train
     if settings.train_size > len(x):
-        raise ValueError(f"train_size={settings.train_size} exceeds the {len(x)} training images of {settings.dataset}")
-    x, t = x[: settings.train_size], t[: settings.train_size]
+        raise ValueError(f"train_size={settings.train_size} exceeds the {len(x)} training samples of {dataset.name}")
+    x, t = x[: settings.train_size].reshape(settings.train_size, -1), t[: settings.train_size]
     train, validation = train_validation_split(len(x), settings.validation_fraction, seed=settings.seed, labels=t)
-    return SweepData(x[train], t[train], x[validation], t[validation])
+    return SweepData(x[train], t[train], x[validation], t[validation], dataset.info.n_classes)
 
 
 def run_trial(settings: SweepSettings, trial: Trial, data: SweepData) -> dict[str, Any]:
