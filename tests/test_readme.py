@@ -42,8 +42,9 @@ def test_the_textbook_functions_snippet_runs_and_says_the_truth():
 
 def test_importing_numnet_loads_no_optional_extra():
     code = (
-        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'numnet.cli', "
-        "'numnet.plotting') if m in sys.modules))"
+        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'sklearn', 'scipy', "
+        "'dask', 'distributed', 'joblib', 'numnet.cli', 'numnet.plotting', 'numnet.sklearn', 'numnet.sweep') "
+        "if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
