@@ -140,12 +140,15 @@ def report(all_results: dict[str, dict[str, dict[str, list[float]]]]) -> tuple[l
         targets.append(
             Target(f"{name}: fit time, numnet ÷ scikit-learn", ratio(stats["numnet"], stats["scikit-learn"]), TIME_GOAL)
         )
+        # the same folds and random_state for both: the standard error of the paired differences
+        differences = [a - b for a, b in zip(results["numnet"]["scores"], results["scikit-learn"]["scores"])]
+        error = statistics.stdev(differences) / len(differences) ** 0.5 if len(differences) > 1 else float("nan")
         targets.append(
             Target(
-                f"{name}: {score_name}, numnet − scikit-learn",
-                means["numnet"] - means["scikit-learn"],
+                f"{name}: {score_name}, numnet − scikit-learn (×100)",
+                100 * (means["numnet"] - means["scikit-learn"]),
                 SCORE_GOAL,
-                note=f"{means['numnet']:.4f} vs {means['scikit-learn']:.4f}",
+                note=f"{means['numnet']:.4f} vs {means['scikit-learn']:.4f}; paired s.e. ×100: {100 * error:.2f}",
             )
         )
     return rows, targets

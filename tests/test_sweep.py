@@ -299,3 +299,12 @@ def test_numnet_sweep_refuses_workers_with_a_scheduler_and_other_settings(tmp_pa
     assert main(["sweep", "--trials", "1", "--epochs", "1", "--hidden", "8", "--workers", "1", *out]) == 0
     assert main(["sweep", "--trials", "1", "--epochs", "2", "--hidden", "8", "--workers", "1", *out]) == 1
     assert "other settings" in capsys.readouterr().err
+
+
+def test_numnet_sweep_interrupted_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep, "run_sweep", interrupted)
+    assert main(["sweep", "--trials", "1", "--workers", "1", "--out", str(tmp_path)]) == 130
+    assert "run the same command to resume" in capsys.readouterr().err

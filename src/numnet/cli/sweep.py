@@ -11,6 +11,8 @@ from typing import Any
 from numnet import plotting, sweep
 from numnet.cli.common import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    PROG,
     add_command,
     add_data_dir,
     count,
@@ -133,20 +135,20 @@ def run(args: argparse.Namespace) -> int:
             outcome = sweep.run_sweep(settings, args.trials, out / RESULTS_FILE, backend, data, on_result=report)
     except KeyboardInterrupt:
         print(
-            f"numnet: interrupted; the finished trials are saved in {out / RESULTS_FILE}: "
+            f"{PROG}: interrupted; the finished trials are saved in {out / RESULTS_FILE}: "
             "run the same command to resume",
             file=sys.stderr,
         )
-        raise
+        return EXIT_INTERRUPTED
     if outcome.resumed:
         say(f"resumed: {count(outcome.resumed, 'trial')} finished earlier")
     say(f"\n===== the best {min(args.top, len(outcome.results))} of {count(len(outcome.results), 'trial')} =====")
     say(sweep.ranked_table(outcome.results, top=args.top))
     _save_figure(outcome.results, out / FIGURE_FILE, args.top, say)
     for index, reason in sorted(outcome.failed.items()):
-        print(f"numnet: trial {index} failed: {reason}", file=sys.stderr)
+        print(f"{PROG}: trial {index} failed: {reason}", file=sys.stderr)
     if outcome.failed:
-        print(f"numnet: {count(len(outcome.failed), 'trial')} failed; run the same command to retry", file=sys.stderr)
+        print(f"{PROG}: {count(len(outcome.failed), 'trial')} failed; run the same command to retry", file=sys.stderr)
         return EXIT_ERROR
     return 0
 
