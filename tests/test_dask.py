@@ -20,6 +20,7 @@ from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.model_selection import RandomizedSearchCV  # noqa: E402
 
 from numnet import sweep  # noqa: E402
+from numnet.cli import main  # noqa: E402
 from numnet.sklearn import NumnetClassifier  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -46,9 +47,9 @@ def test_a_randomized_search_on_dask_equals_the_sequential_one(cluster):
     x, y = make_classification(n_samples=200, n_features=8, n_informative=5, n_classes=3, random_state=0)
 
     def search():
-        classifier = NumnetClassifier(hidden_layer_sizes=(16,), max_iter=20, random_state=0)
+        classifier = NumnetClassifier(hidden_layer_sizes=(16,), max_iter=10, random_state=0)
         distributions = {"learning_rate_init": loguniform(1e-3, 1e-1), "alpha": loguniform(1e-5, 1e-1)}
-        return RandomizedSearchCV(classifier, distributions, n_iter=4, cv=3, random_state=0)
+        return RandomizedSearchCV(classifier, distributions, n_iter=3, cv=2, random_state=0)
 
     sequential = search().fit(x, y)
     with joblib.parallel_config(backend="dask"):
@@ -84,6 +85,14 @@ def test_a_sweep_on_dask_gives_the_local_results_even_when_a_worker_dies(cluster
     assert on_dask.failed == {} and sorted(on_dask.results) == [0, 1, 2]
     for index, record in local.results.items():
         assert {**on_dask.results[index], "seconds": 0} == {**record, "seconds": 0}
+
+
+def test_numnet_sweep_runs_on_the_scheduler_it_is_given(cluster, tmp_path, capsys):
+    local_cluster, _ = cluster
+    command = ["sweep", "--trials", "2", "--epochs", "1", "--hidden", "8", "--train-size", "100"]
+    assert main([*command, "--scheduler", local_cluster.scheduler_address, "--out", str(tmp_path)]) == 0
+    assert "on the Dask cluster at tcp://" in capsys.readouterr().out
+    assert len(sweep.read_results(tmp_path / "sweep.json")[1]) == 2
 
 
 def test_an_unreachable_scheduler_is_a_clear_error():

@@ -152,7 +152,8 @@ def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
     columns = min(5, max(1, len(best)))
     rows = max(1, math.ceil(len(best) / columns))
     fig = _new_figure(figsize=(6 + 2.2 * columns, max(5.0, 1.7 * rows + 1.5)), layout="constrained")
-    left, right = fig.subfigures(1, 2, width_ratios=[6, 2.2 * columns])
+    halves: Any = fig.subfigures(1, 2, width_ratios=[6, 2.2 * columns])
+    left, right = halves
     ax = left.subplots()
     finished = [r for r in records if r["val_acc"] is not None]
     diverged = [r for r in records if r["val_acc"] is None]

@@ -401,7 +401,7 @@ def _hidden_sizes(hidden_layer_sizes: Any) -> list[int]:
 def _drop_weightless(
     X: NDArray, t: NDArray, sample_weight: NDArray, labelled: bool
 ) -> tuple[NDArray, NDArray, NDArray]:
-    """Samples of weight zero removed: they count for nothing, and a batch of them alone would have no loss."""
+    """Samples of weight zero removed: as scikit-learn defines them, a zero weight is the same as no sample."""
     keep = sample_weight > 0
     if keep.all():
         return X, t, sample_weight
@@ -465,14 +465,14 @@ class NumnetClassifier(ClassifierMixin, _NumnetEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> NumnetClassifier:
         """Train on ``X`` (n_samples, n_features) and labels ``y`` (n_samples,) or indicators (n_samples, K)."""
-        return self._fit(X, y, sample_weight, incremental=False)  # type: ignore[return-value]
+        return self._fit(X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self, X: ArrayLike, y: ArrayLike, classes: ArrayLike | None = None, sample_weight: ArrayLike | None = None
     ) -> NumnetClassifier:
         """One epoch over ``(X, y)``; the first call needs ``classes``, every label there will ever be."""
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)  # type: ignore[return-value]
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _encode_targets(
         self, y: NDArray, first_call: bool, incremental: bool, classes: ArrayLike | None
@@ -551,12 +551,12 @@ class NumnetRegressor(RegressorMixin, _NumnetEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> NumnetRegressor:
         """Train on ``X`` (n_samples, n_features) and targets ``y`` (n_samples,) or (n_samples, n_outputs)."""
-        return self._fit(X, y, sample_weight, incremental=False)  # type: ignore[return-value]
+        return self._fit(X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> NumnetRegressor:
         """One epoch over ``(X, y)``."""
-        return self._fit(X, y, sample_weight, incremental=True)  # type: ignore[return-value]
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def _encode_targets(
         self, y: NDArray, first_call: bool, incremental: bool, classes: ArrayLike | None

@@ -148,7 +148,8 @@ class SweepSettings:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"unknown sweep settings {unknown}; known: {sorted(known)}")
-        return cls(**{key: tuple(value) if isinstance(value, list) else value for key, value in values.items()})
+        arguments: dict[str, Any] = {key: tuple(v) if isinstance(v, list) else v for key, v in values.items()}
+        return cls(**arguments)
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,8 @@ class LocalWorkers(Executor):
         return process, parent_end
 
     def _serve(self) -> None:
-        process = connection = None
+        process: Any = None
+        connection: Any = None
         while (task := self._tasks.get()) is not None:
             future, fn, args = task
             if not future.set_running_or_notify_cancel():
