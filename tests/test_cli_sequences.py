@@ -120,3 +120,27 @@ def test_history_figure_shows_perplexity_for_a_language_model(tmp_path):
     np.testing.assert_allclose(right.lines[1].get_ydata(), history["val_perplexity"])
     path = plotting.save_figure(figure, tmp_path / "curves.png")
     assert path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_train_a_language_model_on_ptb_then_write_text(monkeypatch, data_dir, tmp_path, capsys):
+    """ptb.valid.txt cut to 6,000 words to train on, ptb.test.txt to 3,000 to evaluate on."""
+    load = sequence_presets.load_ptb
+
+    def cut(split, *args, **kwargs):
+        corpus, word_to_id, id_to_word = load(split, *args, **kwargs)
+        return corpus[:6000] if split == "valid" else corpus[:3000], word_to_id, id_to_word
+
+    monkeypatch.setattr(sequence_presets, "load_ptb", cut)
+    monkeypatch.setenv("NUMNET_DATA_DIR", str(data_dir))
+    out = tmp_path / "lm"
+    argv = ["train", "--dataset", "ptb", "--train-split", "valid", "--epochs", "1", "--hidden", "8", "--wordvec", "8"]
+    assert main([*argv, "--quiet", "--out", str(out)]) == 0
+    record = json.loads((out / "run.json").read_text())
+    model = io.load(out / "model.npz")
+    assert isinstance(model, RNNLM) and model.vocab_size == len(model.metadata["symbols"]) == 7596
+    assert 100 < record["results"]["test_perplexity"] < 7596 / 2  # well below the vocabulary's size already
+    history = json.loads((out / "history.json").read_text())
+    assert history["val_perplexity"] == [pytest.approx(np.exp(history["val_loss"][0]))]
+    assert main(["generate", str(out), "--start", "the company", "--length", "20", "--temperature", "0"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("the company") and len(text.replace(".\n", " ").split()) >= 20

@@ -33,12 +33,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import check_positive_int
+from numnet._checks import check_ids, check_positive_int
 from numnet.gradient import numerical_gradients
 from numnet.layers import (
     LAYER_REGISTRY,
@@ -61,7 +61,6 @@ from numnet.layers import (
     Tanh,
     TimeAffine,
 )
-from numnet.layers.embedding import check_ids
 from numnet.metrics import accuracy
 
 __all__ = [
@@ -77,6 +76,8 @@ __all__ = [
     "ACTIVATIONS",
     "OUTPUTS",
 ]
+
+_M = TypeVar("_M", bound="Model")
 
 #: Class name -> model class, filled by every subclass of :class:`Model`.
 MODEL_REGISTRY: dict[str, type[Model]] = {}
@@ -358,9 +359,9 @@ class Model:
         for name, target in own.items():
             target[...] = arrays[name]
 
-    def astype(self, dtype: DTypeLike) -> Model:
+    def astype(self: _M, dtype: DTypeLike) -> _M:
         """A copy of the model (same class, same weights, same metadata) computing in ``dtype``."""
-        clone = type(self).from_config(self.get_config(), dtype=dtype)
+        clone = cast(_M, type(self).from_config(self.get_config(), dtype=dtype))
         clone.load_named_arrays(self.named_arrays())
         clone.metadata = dict(self.metadata)
         return clone
@@ -523,10 +524,14 @@ class Sequential(Model):
         self.loss_fn = loss
         self.metadata: dict[str, Any] = {}
         self.rng = np.random.default_rng(seed)
-        for layer in layers:
-            if getattr(layer, "rng", False) is None:
-                layer.rng = self.rng  # type: ignore[attr-defined]  # layers that draw (Dropout) have an rng
+        for part in [*layers, loss]:
+            if getattr(part, "rng", False) is None:
+                part.rng = self.rng  # type: ignore[attr-defined]  # parts that draw (Dropout, negative sampling)
         self.params, self.grads, self.param_names, self._ties, self._tied = _collect_params(layers)
+        # a loss may own parameters too (NegativeSamplingLoss's output embedding): "loss.<name>"
+        self.params += list(getattr(loss, "params", ()))
+        self.grads += list(getattr(loss, "grads", ()))
+        self.param_names += [f"loss.{name}" for name in getattr(loss, "param_names", ())]
         self.scores: NDArray | None = None
 
     # ------------------------------------------------------------ computing

@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import check_positive_int
+from numnet._checks import check_ids, check_positive_int
+from numnet.data.batching import bptt_batches
 from numnet.initializers import xavier
 from numnet.layers import Dropout, Embedding, Layer, SoftmaxWithLoss, TimeAffine, TimeAttention, TimeLSTM
-from numnet.layers.embedding import check_ids
 from numnet.models import InputSpec, Model, _Built, _BuiltModel, _check_lengths
 
 __all__ = ["RNNLM", "Seq2seq", "PeekySeq2seq", "AttentionSeq2seq"]
@@ -149,8 +149,6 @@ class RNNLM(_BuiltModel):
         carried from chunk to chunk starting from zeros, in inference mode.
         The model's state is put back afterwards.
         """
-        from numnet.data.batching import bptt_batches  # noqa: PLC0415 - data is above models
-
         x, t = bptt_batches(corpus, batch_size, time_size)
         check_ids(x, self.vocab_size, "corpus")
         states, flags = self._carrying()
@@ -190,7 +188,7 @@ class RNNLM(_BuiltModel):
             raise ValueError(f"length must be a non-negative integer, got {length!r}")
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature >= 0:
             raise ValueError(f"temperature must be a number >= 0, got {temperature!r}")
-        skip = check_ids(np.asarray(skip_ids, dtype=np.intp).reshape(-1), self.vocab_size, "skip_ids")
+        skip = check_ids(np.asarray(skip_ids, dtype=np.intp).reshape(-1), self.vocab_size, "skip_ids", allow_empty=True)
         if len(np.unique(skip)) >= self.vocab_size:
             raise ValueError("skip_ids leaves no id to generate")
         rng = np.random.default_rng(seed)

@@ -10,14 +10,13 @@ The model's metadata records the dataset, its symbols and whether the
 questions were reversed, so that a saved model can decode and answer on its
 own (:func:`encode_questions`, :func:`decode`).
 
-PTB comes from :func:`numnet.data.ptb.load_ptb` (the text-vectors work);
-without ``ptb.train.txt`` (``train_split="valid"``) the model trains on
-``ptb.valid.txt`` and is evaluated on ``ptb.test.txt``.
+PTB comes from :func:`numnet.data.ptb.load_ptb`; without ``ptb.train.txt``
+(``train_split="valid"``) the model trains on ``ptb.valid.txt`` and is
+evaluated on ``ptb.test.txt``, the words numbered by those two files.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -27,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from numnet.data.batching import bptt_batches
+from numnet.data.ptb import load_ptb
 from numnet.data.sequences import SEQUENCE_FILES, START, load_sequences
 from numnet.models import Model
 from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
@@ -128,10 +128,6 @@ def load_sequence_data(
 
 
 def _load_ptb(data_dir: str | PathLike[str] | None, batch_size: int, time_size: int, train_split: str) -> SequenceData:
-    try:  # the loader comes from the word-vectors work
-        load_ptb = importlib.import_module("numnet.data.ptb").load_ptb
-    except ImportError:
-        raise ImportError("the ptb dataset needs numnet.data.ptb (load_ptb), which this numnet lacks") from None
     if train_split not in ("train", "valid"):
         raise ValueError(f"train_split must be 'train' or 'valid', got {train_split!r}")
     download = train_split == "train"  # without the training file, number the words by valid and test
