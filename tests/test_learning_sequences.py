@@ -129,7 +129,7 @@ def test_language_model_on_ptb_test_perplexity(data_dir):
     model = RNNLM(vocab_size, 100, 100, seed=0)
     x, t = bptt_batches(train, batch_size=20, time_size=35)
     trainer = Trainer(model, SGD(lr=20.0, clip_norm=0.25))
-    history = trainer.fit(x, t, epochs=8, batch_size=20, shuffle=False, verbose=0)
+    history = trainer.fit(x, t, epochs=5, batch_size=20, shuffle=False, verbose=0)
     perplexity = model.perplexity(test, batch_size=10, time_size=35)
     print(f"train perplexity {history.train_perplexity}, test perplexity {perplexity:.1f}")
-    assert perplexity < 600, perplexity
+    assert perplexity < 450, perplexity  # about 300: 5 epochs are best, then it overfits the 73,760 words
