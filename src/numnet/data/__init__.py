@@ -13,7 +13,7 @@ from numnet.data.catvnoncat import load_catvnoncat
 from numnet.data.errors import DatasetError
 from numnet.data.mini import load_mnist_mini
 from numnet.data.mnist import load_mnist
-from numnet.data.synthetic import make_planar, make_spiral, make_xor
+from numnet.data.synthetic import make_circles, make_moons, make_planar, make_spiral, make_xor
 
 __all__ = [
     "DatasetError",
@@ -22,6 +22,8 @@ __all__ = [
     "load_catvnoncat",
     "make_spiral",
     "make_planar",
+    "make_circles",
+    "make_moons",
     "make_xor",
     "one_hot",
     "batches",
