@@ -42,8 +42,8 @@ def test_the_textbook_functions_snippet_runs_and_says_the_truth():
 
 def test_importing_numnet_loads_no_optional_extra():
     code = (
-        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'numnet.cli', "
-        "'numnet.plotting') if m in sys.modules))"
+        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'onnx', 'numnet.cli', "
+        "'numnet.plotting', 'numnet.onnx') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -4,10 +4,13 @@ The modules, from the bottom up: :mod:`numnet.functions` (pure math),
 :mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers` (and
 the losses), :mod:`numnet.initializers`, :mod:`numnet.metrics`,
 :mod:`numnet.models`, :mod:`numnet.optimizers`, :mod:`numnet.io`,
-:mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training` and
-:mod:`numnet.data`. The figures
+:mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training`,
+:mod:`numnet.data`, :mod:`numnet.text` (words as vectors) and
+:mod:`numnet.word2vec` (CBOW and skip-gram). On top, and imported only when
+used: :mod:`numnet.presets` (which model for which dataset), :mod:`numnet.runs`
+(run folders), :mod:`numnet.prediction`, the figures
 (:mod:`numnet.plotting`, needs matplotlib) and the command line
-(:mod:`numnet.cli`) are imported only when used.
+(:mod:`numnet.cli`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from numnet import (
     optimizers,
     perceptron,
     schedules,
+    text,
     training,
+    word2vec,
 )
 from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -44,7 +49,9 @@ __all__ = [
     "models",
     "optimizers",
     "perceptron",
+    "text",
     "training",
+    "word2vec",
     "metrics",
     "callbacks",
     "schedules",

@@ -249,14 +249,15 @@ class Sequential:
         self.loss_fn = loss
         self.metadata: dict[str, Any] = {}
         self.rng = np.random.default_rng(seed)
-        for layer in layers:
-            if getattr(layer, "rng", False) is None:
-                layer.rng = self.rng  # type: ignore[attr-defined]  # layers that draw (Dropout) have an rng
-        self.params: list[NDArray] = [p for layer in layers for p in layer.params]
-        self.grads: list[NDArray] = [g for layer in layers for g in layer.grads]
+        for part in [*layers, loss]:
+            if getattr(part, "rng", False) is None:
+                part.rng = self.rng  # type: ignore[attr-defined]  # parts that draw (Dropout, negative sampling)
+        # a loss may own parameters too (NegativeSamplingLoss's output embedding): "loss.<name>"
+        self.params: list[NDArray] = [p for layer in layers for p in layer.params] + list(getattr(loss, "params", ()))
+        self.grads: list[NDArray] = [g for layer in layers for g in layer.grads] + list(getattr(loss, "grads", ()))
         self.param_names: list[str] = [
             f"{index}.{name}" for index, layer in enumerate(layers) for name in layer.param_names
-        ]
+        ] + [f"loss.{name}" for name in getattr(loss, "param_names", ())]
         self.scores: NDArray | None = None
 
     # ------------------------------------------------------------ computing

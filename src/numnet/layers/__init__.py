@@ -2,10 +2,12 @@
 
 from numnet.layers.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from numnet.layers.base import LAYER_REGISTRY, Layer
+from numnet.layers.context import ContextMean, ContextRepeat
 from numnet.layers.conv import AvgPool2D, Conv2D, MaxPool2D, col2im, im2col
 from numnet.layers.core import Affine, Dense, Flatten, TimeAffine
 from numnet.layers.embedding import Embedding
 from numnet.layers.losses import LOSS_REGISTRY, Loss, MeanSquaredLoss, SigmoidWithLoss, SoftmaxWithLoss
+from numnet.layers.negative_sampling import EmbeddingDot, NegativeSamplingLoss
 from numnet.layers.normalization import BatchNorm
 from numnet.layers.regularization import Dropout
 
@@ -35,4 +37,8 @@ __all__ = [
     "BatchNorm",
     "Dropout",
     "Embedding",
+    "EmbeddingDot",
+    "NegativeSamplingLoss",
+    "ContextMean",
+    "ContextRepeat",
 ]
