@@ -49,12 +49,24 @@ def test_computation_graph_prints_the_books_numbers(tmp_path: Path):
 # ------------------------------------------------------------------ planar data
 
 #: The course's printed numbers (deeplearning.ai, "Planar data classification with one hidden layer").
-COURSE_INITIAL_W1 = [[-0.00416758, -0.00056267], [-0.02136196, 0.01640271], [-0.01793436, -0.00841747],
-                     [0.00502881, -0.01245288]]  # fmt: skip
+COURSE_INITIAL_W1 = [
+    [-0.00416758, -0.00056267],
+    [-0.02136196, 0.01640271],
+    [-0.01793436, -0.00841747],
+    [0.00502881, -0.01245288],
+]
 COURSE_INITIAL_W2 = [[-0.01057952, -0.00909008, 0.00551454, 0.02292208]]
 #: "Cost after iteration i" of nn_model(X, Y, n_h=4, num_iterations=10000), up to 7,000 (see below for later ones).
-COURSE_COSTS = {0: 0.693048, 1000: 0.288083, 2000: 0.254385, 3000: 0.233864, 4000: 0.226792, 5000: 0.222644,
-                6000: 0.219731, 7000: 0.217504}  # fmt: skip
+COURSE_COSTS = {
+    0: 0.693048,
+    1000: 0.288083,
+    2000: 0.254385,
+    3000: 0.233864,
+    4000: 0.226792,
+    5000: 0.222644,
+    6000: 0.219731,
+    7000: 0.217504,
+}
 #: "Accuracy for n_h hidden units" after 5,000 iterations each.
 COURSE_ACCURACIES = {1: 67.5, 2: 67.25, 3: 90.75, 4: 90.5, 5: 91.25, 20: 90.0, 50: 90.25}
 #: Sizes whose accuracy depends on the last bit of rounding (the course's own code gives 90.0 or 90.5 for 20 units

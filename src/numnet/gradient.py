@@ -282,8 +282,11 @@ class LayerReport:
                 where = "" if comparison.index is None else f" at index {comparison.index}"
                 lines.append(f"    {verdict:9} {label}: relative error {comparison.error:.2e}{where}")
         lines.extend(f"  note: {note}" for note in self.notes)
-        lines.append("  all gradients right" if self.ok else f"  {len(self.wrong)} wrong gradient(s)" + (
-            f", {len(self.mistakes)} mistake(s)" if self.mistakes else ""))  # fmt: skip
+        if self.ok:
+            lines.append("  all gradients right")
+        else:
+            mistakes = f", {len(self.mistakes)} mistake(s)" if self.mistakes else ""
+            lines.append(f"  {len(self.wrong)} wrong gradient(s){mistakes}")
         return "\n".join(lines)
 
 

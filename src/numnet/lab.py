@@ -311,12 +311,18 @@ def initial_weights(
         for name in weights:
             z, per_layer = inputs, []
             for layer in range(layers):
-                dense = Dense(units, units, init=INITIAL_WEIGHTS[name], rng=np.random.default_rng([seed, 3, layer]),
-                              dtype=np.float64)  # fmt: skip
+                dense = Dense(
+                    units,
+                    units,
+                    init=INITIAL_WEIGHTS[name],
+                    rng=np.random.default_rng([seed, 3, layer]),
+                    dtype=np.float64,
+                )
                 z = _ACTIVATIONS[activation]().forward(dense.forward(z, train=False), train=False)
                 shown = z[z != 0] if activation == "relu" else z
-                per_layer.append((np.histogram(shown, result.edges[activation])[0], np.std(z), np.mean(z == 0),
-                                  np.mean(z > high)))  # fmt: skip
+                per_layer.append(
+                    (np.histogram(shown, result.edges[activation])[0], np.std(z), np.mean(z == 0), np.mean(z > high))
+                )
             key = (activation, name)
             result.counts[key] = np.array([counts for counts, *_ in per_layer])
             result.stds[key], result.zeros[key], result.beyond[key] = (np.array(v) for v in list(zip(*per_layer))[1:])
@@ -353,8 +359,9 @@ def _train(
     recorder = _AccuracyRecorder(train, test)
     diverged = None
     try:
-        Trainer(model, optimizer).fit(*train, epochs=epochs, batch_size=batch_size, seed=seed, verbose=0,
-                                      callbacks=[recorder])  # fmt: skip
+        Trainer(model, optimizer).fit(
+            *train, epochs=epochs, batch_size=batch_size, seed=seed, verbose=0, callbacks=[recorder]
+        )
     except TrainingError:
         diverged = len(recorder.train_acc)
 
@@ -399,8 +406,15 @@ class BatchNormResult:
             ax.set_ylim(0, 1)
             if float(scale) in self.diverged:
                 epoch = self.diverged[float(scale)]
-                ax.text(0.5, 0.8, f"without: diverged\nin epoch {epoch}", transform=ax.transAxes, ha="center",
-                        color="tab:orange", fontsize=11)  # fmt: skip
+                ax.text(
+                    0.5,
+                    0.8,
+                    f"without: diverged\nin epoch {epoch}",
+                    transform=ax.transAxes,
+                    ha="center",
+                    color="tab:orange",
+                    fontsize=11,
+                )
         for ax in axes[len(self.scales) :]:
             ax.set_axis_off()
         for ax in axes[::columns]:

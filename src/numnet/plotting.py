@@ -445,10 +445,20 @@ def graph_figure(graph: Graph, title: str | None = None, names: bool = False, ca
             )
 
     def arrow(start: tuple[float, float], end: tuple[float, float], source: Any, target: Any) -> None:
-        ax.annotate("", xy=end, xytext=start, arrowprops={
-            "arrowstyle": "-|>", "color": "0.3", "lw": 1.4, "patchA": source, "patchB": target,
-            "shrinkA": 2, "shrinkB": 2,
-        })  # fmt: skip
+        ax.annotate(
+            "",
+            xy=end,
+            xytext=start,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "0.3",
+                "lw": 1.4,
+                "patchA": source,
+                "patchB": target,
+                "shrinkA": 2,
+                "shrinkB": 2,
+            },
+        )
 
     for value, (x, y) in input_at.items():
         if names:

@@ -56,15 +56,22 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "their figures (PNG, needs matplotlib). Seeded and reproducible; offline on the bundled mnist-mini by "
         "default.",
     )
-    experiments = parser.add_subparsers(dest="experiment", required=True, metavar="EXPERIMENT",
-                                        parser_class=UsageParser)  # fmt: skip
+    experiments = parser.add_subparsers(
+        dest="experiment", required=True, metavar="EXPERIMENT", parser_class=UsageParser
+    )
     for name, (helptext, options) in EXPERIMENTS.items():
         experiment = add_command(experiments, name, help=helptext, description=helptext + ".")
         for flag, (_, kind, default, text) in options.items():
             many = isinstance(default, tuple)
             shown = " ".join(map(str, default)) if many else default
-            experiment.add_argument(flag, type=kind, default=default, nargs=len(default) if many else None,
-                                    metavar="N", help=f"{text} (default: {shown})")  # fmt: skip
+            experiment.add_argument(
+                flag,
+                type=kind,
+                default=default,
+                nargs=len(default) if many else None,
+                metavar="N",
+                help=f"{text} (default: {shown})",
+            )
         experiment.add_argument("--seed", type=int, default=0, help="seeds everything random (default: 0)")
         experiment.add_argument("--out-dir", type=Path, default=Path("."), help="where the figures go (default: .)")
         if name in USES_MNIST:
