@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "activations_figure",
     "history_figure",
+    "sweep_figure",
     "weights_figure",
     "filters_figure",
     "images_figure",
@@ -131,6 +132,75 @@ def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
         ax.set(title=title, xlabel="epoch")
         ax.legend()
     acc_ax.set_ylim(top=1.0)
+    return fig
+
+
+def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
+    """A hyperparameter sweep (:mod:`numnet.sweep`): every trial, and the best ones' learning curves.
+
+    Left: each trial at its learning rate and weight decay (log scales),
+    coloured by its final validation accuracy; diverged trials are grey
+    crosses, and the best ``top`` are numbered by rank. Right, as in "Deep
+    Learning from Scratch" §6.5: the validation (solid) and training (dashed)
+    accuracy of the best ``top`` trials over the epochs.
+
+    Args:
+        records: trial records as :func:`numnet.sweep.run_trial` returns them, best first
+            (:func:`numnet.sweep.ranked`).
+        top: how many of the best trials get a curve panel (at most 20 are drawn).
+    """
+    records = list(records)
+    if not records:
+        raise ValueError("records holds no trial: nothing to plot")
+    best = [r for r in records if r["val_acc"] is not None][: min(top, 20)]
+    columns = min(5, max(1, len(best)))
+    rows = max(1, math.ceil(len(best) / columns))
+    fig = _new_figure(figsize=(6 + 2.2 * columns, max(5.0, 1.7 * rows + 1.5)), layout="constrained")
+    halves: Any = fig.subfigures(1, 2, width_ratios=[6, 2.2 * columns])
+    left, right = halves
+    ax = left.subplots()
+    finished = [r for r in records if r["val_acc"] is not None]
+    diverged = [r for r in records if r["val_acc"] is None]
+    if finished:
+        points = ax.scatter(
+            [r["lr"] for r in finished],
+            [r["weight_decay"] for r in finished],
+            c=[r["val_acc"] for r in finished],
+            cmap="viridis",
+            vmin=0.0,
+            vmax=1.0,
+            s=40,
+            edgecolors="0.2",
+            linewidths=0.5,
+        )
+        left.colorbar(points, ax=ax, label="validation accuracy")
+    if diverged:
+        ax.scatter(
+            [r["lr"] for r in diverged],
+            [r["weight_decay"] for r in diverged],
+            marker="x",
+            color="0.6",
+            label="diverged",
+        )
+        ax.legend(loc="lower left")
+    for rank, record in enumerate(best, start=1):
+        ax.annotate(str(rank), (record["lr"], record["weight_decay"]), xytext=(4, 4), textcoords="offset points")
+    ax.set(xscale="log", yscale="log", xlabel="learning rate", ylabel="weight decay")
+    ax.set_title(f"{len(records)} trials (numbers: rank)")
+    if best:
+        panels = np.atleast_1d(right.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)).ravel()
+        for rank, (panel, record) in enumerate(zip(panels, best), start=1):
+            epochs = np.arange(1, len(record["val_acc_curve"]) + 1)
+            panel.plot(epochs, record["val_acc_curve"], label="validation")
+            panel.plot(epochs, record["train_acc_curve"], "--", label="training")
+            panel.set_title(f"Best-{rank}: {record['val_acc']:.3f}", fontsize=9)
+            panel.set_ylim(0.0, 1.0)
+            panel.tick_params(labelsize=7)
+        for panel in panels[len(best) :]:
+            panel.set_visible(False)
+        panels[0].legend(fontsize=7, loc="lower right")
+        right.suptitle("accuracy over the epochs of the best trials")
+        right.supxlabel("epoch")
     return fig
 
 

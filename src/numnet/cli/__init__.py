@@ -8,6 +8,7 @@
     numnet predict runs/<name>/model.npz digit.png samples.npy
     numnet plot history runs/<name>           also: activations, weights, filters, misclassified
     numnet info runs/<name>/model.npz
+    numnet sweep --trials 100                 random search over lr and weight decay (local processes or Dask)
     numnet check mylayers.py:Affine           your own layer's gradients (runs your file)
     numnet lab optimizers                     the textbook's chapter-6 experiments: numbers and figures
 
@@ -36,19 +37,20 @@ import sys
 from collections.abc import Sequence
 
 from numnet import __version__
-from numnet.cli import check, evaluate, export, info, lab, plot, predict, train
+from numnet.cli import check, evaluate, export, info, lab, plot, predict, sweep, train
 from numnet.cli.common import DEBUG_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageParser, one_line
 from numnet.training import TrainingError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The command modules, in the order ``numnet --help`` lists them.
-COMMANDS = [train, evaluate, predict, plot, info, export, check, lab]
+COMMANDS = [train, evaluate, predict, plot, info, export, sweep, check, lab]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``numnet`` argument parser: the common options and one subcommand per module of :data:`COMMANDS`."""
-    parser = UsageParser(prog=PROG, description="Neural networks in NumPy: train, evaluate, predict, plot, inspect.")
+    description = "Neural networks in NumPy: train, evaluate, predict, plot, inspect, sweep."
+    parser = UsageParser(prog=PROG, description=description)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=UsageParser)
