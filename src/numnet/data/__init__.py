@@ -18,7 +18,7 @@ from numnet.data.errors import DatasetError
 from numnet.data.mini import load_mnist_mini
 from numnet.data.mnist import load_mnist
 from numnet.data.ptb import load_ptb
-from numnet.data.synthetic import make_planar, make_spiral, make_xor
+from numnet.data.synthetic import make_circles, make_moons, make_planar, make_spiral, make_xor
 from numnet.data.tiny_corpus import load_tiny_corpus
 
 __all__ = [
@@ -30,6 +30,8 @@ __all__ = [
     "load_tiny_corpus",
     "make_spiral",
     "make_planar",
+    "make_circles",
+    "make_moons",
     "make_xor",
     "one_hot",
     "batches",
