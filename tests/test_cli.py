@@ -387,10 +387,12 @@ def test_every_command_is_a_module_with_add_parser_and_run(capsys) -> None:
         "numnet.cli.info",
         "numnet.cli.export",
         "numnet.cli.sweep",
+        "numnet.cli.check",
+        "numnet.cli.lab",
     ]
     assert main(["--help"]) == 0
     listed = capsys.readouterr().out
-    for name in ("train", "evaluate", "predict", "generate", "plot", "info", "sweep"):
+    for name in ("train", "evaluate", "predict", "generate", "plot", "info", "export", "sweep", "check", "lab"):
         assert f"    {name} " in listed
 
 

@@ -9,8 +9,10 @@ attention), :mod:`numnet.optimizers`, :mod:`numnet.io`,
 :mod:`numnet.data`, :mod:`numnet.text` (words as vectors) and
 :mod:`numnet.word2vec` (CBOW and skip-gram). On top, and imported only when
 used: :mod:`numnet.presets` (which model for which dataset), :mod:`numnet.runs`
-(run folders), :mod:`numnet.prediction`, the figures
-(:mod:`numnet.plotting`, needs matplotlib) and the command line
+(run folders), :mod:`numnet.prediction`, the learner's bench
+(:mod:`numnet.graph`: computation graphs; :mod:`numnet.learner`: your own
+layer against numnet's; :mod:`numnet.lab`: the chapter-6 experiments), the
+figures (:mod:`numnet.plotting`, needs matplotlib) and the command line
 (:mod:`numnet.cli`).
 """
 

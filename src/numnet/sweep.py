@@ -36,6 +36,7 @@ and not recorded, so that a resumed sweep tries it again.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import math
 import multiprocessing
@@ -343,7 +344,8 @@ class LocalWorkers(Executor):
             else:
                 future.set_exception(value)
         if process is not None:
-            connection.send(None)
+            with contextlib.suppress(OSError):  # the process may be gone already (terminated by shutdown)
+                connection.send(None)
             process.join(timeout=5)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

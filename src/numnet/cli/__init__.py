@@ -11,6 +11,8 @@
     numnet plot history runs/<name>           also: activations, weights, filters, misclassified
     numnet info runs/<name>/model.npz
     numnet sweep --trials 100                 random search over lr and weight decay (local processes or Dask)
+    numnet check mylayers.py:Affine           your own layer's gradients (runs your file)
+    numnet lab optimizers                     the textbook's chapter-6 experiments: numbers and figures
 
 ``numnet train`` writes a run folder ``runs/<time>-<dataset>-<model>/`` (or
 ``--out DIR``; see :mod:`numnet.runs`) holding ``model.npz``, ``history.json``,
@@ -37,14 +39,14 @@ import sys
 from collections.abc import Sequence
 
 from numnet import __version__
-from numnet.cli import evaluate, export, generate, info, plot, predict, sweep, train
+from numnet.cli import check, evaluate, export, generate, info, lab, plot, predict, sweep, train
 from numnet.cli.common import DEBUG_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageParser, one_line
 from numnet.training import TrainingError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The command modules, in the order ``numnet --help`` lists them.
-COMMANDS = [train, evaluate, predict, generate, plot, info, export, sweep]
+COMMANDS = [train, evaluate, predict, generate, plot, info, export, sweep, check, lab]
 
 
 def build_parser() -> argparse.ArgumentParser:

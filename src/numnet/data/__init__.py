@@ -20,7 +20,7 @@ from numnet.data.mini import load_mnist_mini
 from numnet.data.mnist import load_mnist
 from numnet.data.ptb import load_ptb
 from numnet.data.sequences import CharVocabulary, load_addition, load_dates
-from numnet.data.synthetic import make_planar, make_spiral, make_xor
+from numnet.data.synthetic import make_circles, make_moons, make_planar, make_spiral, make_xor
 from numnet.data.tiny_corpus import load_tiny_corpus
 
 __all__ = [
@@ -35,6 +35,8 @@ __all__ = [
     "CharVocabulary",
     "make_spiral",
     "make_planar",
+    "make_circles",
+    "make_moons",
     "make_xor",
     "one_hot",
     "batches",
