@@ -132,9 +132,13 @@ def count(n: int, noun: str) -> str:
 
 
 def describe_model(model: Model) -> str:
-    """E.g. ``MLP 784-256-10 (203,530 parameters)``: the widths of its dense layers, when it has some."""
+    """E.g. ``MLP 784-256-10 (203,530 parameters)``: the widths of its dense layers, when they form one chain.
+
+    Models whose weight matrices do not chain (recurrent layers, an encoder and a decoder) get no widths.
+    """
     dense = [p for p in model.params if p.ndim == 2]
-    widths = "-".join(str(w) for w in [dense[0].shape[0], *(p.shape[1] for p in dense)]) + " " if dense else ""
+    chained = bool(dense) and all(a.shape[1] == b.shape[0] for a, b in zip(dense, dense[1:]))
+    widths = "-".join(str(w) for w in [dense[0].shape[0], *(p.shape[1] for p in dense)]) + " " if chained else ""
     return f"{type(model).__name__} {widths}({sum(p.size for p in model.params):,} parameters)"
 
 
