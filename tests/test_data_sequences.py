@@ -62,6 +62,8 @@ def test_dates(shared):
         (5000, 11),
     )
     assert len(vocab) == 59
+    # the first test question ch08's evaluation prints: "Q 10/15/94  T 1994-10-15"
+    assert vocab.decode(x_test[0]).strip() == "10/15/94" and vocab.decode(t_test[0]) == "_1994-10-15"
     for row in t_test[:100]:
         answer = vocab.decode(row)
         assert answer[0] == "_" and np.datetime64(answer[1:])  # an ISO date

@@ -158,7 +158,7 @@ def attention_figure(
 
     Args:
         weights: (T_out, T_in) attention weights, each row summing to 1.
-        question: the T_in symbols of the question, in the order the model read them.
+        question: the T_in symbols of the question (in the order of the weights' columns).
         answer: the T_out symbols of the answer.
     """
     weights = np.asarray(weights, dtype=float)
@@ -173,7 +173,7 @@ def attention_figure(
     ax.set_xticks(np.arange(len(question)) + 0.5, ["\u2423" if c == " " else c for c in question])  # a visible space
     ax.set_yticks(np.arange(len(answer)) + 0.5, list(answer))
     ax.invert_yaxis()
-    ax.set(xlabel="question (as read)", ylabel="answer", title=title or "attention")
+    ax.set(xlabel="question", ylabel="answer", title=title or "attention")
     fig.colorbar(image, ax=ax, fraction=0.04)
     fig.tight_layout()
     return fig

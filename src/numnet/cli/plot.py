@@ -69,8 +69,11 @@ def _attention(args: argparse.Namespace) -> Path:
         question = decode(model, data.x_test[0][::-1] if data.reverse else data.x_test[0])
     ids, answers = answer_questions(model, [question])
     assert model.attention_weights is not None
+    weights, read = model.attention_weights[0], ids[0]
+    if model.metadata.get("reverse"):  # show the question as written, as the book does
+        weights, read = weights[:, ::-1], read[::-1]
     figure = plotting.attention_figure(
-        model.attention_weights[0], list(decode(model, ids[0])), list(decode(model, answers[0])), title=question.strip()
+        weights, list(decode(model, read)), list(decode(model, answers[0])), title=question.strip()
     )
     return plotting.save_figure(figure, args.out or path.with_name("attention.png"))
 
