@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 
 from numnet import __version__, io, plotting
 from numnet._atomic import atomic_write
+from numnet._checks import check_finite
 from numnet.data import load_catvnoncat, load_mnist, load_mnist_mini, make_planar, make_spiral
 from numnet.initializers import INITIALIZER_NAMES
 from numnet.models import ACTIVATIONS, MLP, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
@@ -683,6 +684,7 @@ def _npy_samples(model: Sequential, path: Path) -> NDArray:
         raise ValueError(f"{path} is a .npz archive, not a .npy array")
     if array.dtype.kind not in "uif" or array.ndim == 0:
         raise ValueError(f"{path} must hold a numeric array of samples, got dtype {array.dtype}, shape {array.shape}")
+    check_finite(str(path), array)
     array = np.divide(array, 255, dtype=model.dtype) if array.dtype == np.uint8 else array.astype(model.dtype)
     kind, size = _input_kind(model)
     if kind == "vectors":

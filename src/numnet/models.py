@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import check_positive_int
+from numnet._checks import check_finite, check_positive_int
 from numnet.gradient import numerical_gradient
 from numnet.layers import (
     LAYER_REGISTRY,
@@ -158,6 +158,7 @@ class Sequential:
         shape chains) and the loss layer checks every target against zero scores.
         """
         _check_lengths(x, t)
+        check_finite("t", t)
         if len(x) == 0:
             raise ValueError("x must hold at least one sample, got an empty array")
         scores = self._run_layers(x[:1], train=False)
@@ -232,8 +233,10 @@ class Sequential:
         """How many rows of ``scores`` (N, K) give the class of the target ``t`` (see :meth:`accuracy`)."""
         return int(np.count_nonzero(self.labels_from_scores(scores) == _target_labels(t)))
 
-    def _as_input(self, x: ArrayLike) -> NDArray:
+    def _as_input(self, x: ArrayLike, name: str = "x") -> NDArray:
+        """``x`` in the model's dtype, after :func:`~numnet._checks.check_finite` (no silent cast, no NaN)."""
         x = np.asarray(x)
+        check_finite(name, x)
         if x.dtype != self.dtype:
             x = x.astype(self.dtype)
         return x

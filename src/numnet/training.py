@@ -244,7 +244,10 @@ class Trainer:
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise ValueError("validation_data must be a pair (x_val, t_val)")
-            x_val, t_val = self.model._as_input(validation_data[0]), np.asarray(validation_data[1])
+            x_val, t_val = (
+                self.model._as_input(validation_data[0], "validation_data[0]"),
+                np.asarray(validation_data[1]),
+            )
             try:
                 self.model.check_data(x_val, t_val)
             except ValueError as error:
