@@ -13,6 +13,7 @@ names (``"0.W"``, ``"0.b"``, ``"3.running_mean"``, ...).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -40,6 +41,7 @@ from numnet.layers import (
     SoftmaxWithLoss,
     Tanh,
 )
+from numnet.layers.base import ArraySpec
 
 __all__ = [
     "MODEL_REGISTRY",
@@ -71,11 +73,23 @@ def _layer_spec(layer: Layer) -> dict[str, Any]:
 
 
 def _build_layer(spec: dict[str, Any], dtype: DTypeLike) -> Layer:
+    return _layer_class(spec).from_config(spec.get("config", {}), dtype=dtype)
+
+
+def _layer_class(spec: dict[str, Any]) -> type[Layer]:
     try:
-        cls = LAYER_REGISTRY[spec["type"]]
+        return LAYER_REGISTRY[spec["type"]]
     except KeyError:
         raise ValueError(f"unknown layer type {spec.get('type')!r} in the model description") from None
-    return cls.from_config(spec.get("config", {}), dtype=dtype)
+
+
+def _named_specs(layers: Sequence[dict[str, ArraySpec]]) -> dict[str, ArraySpec]:
+    """Per-layer array specs keyed as :meth:`Sequential.named_arrays` names them: parameters, then state."""
+    named = {f"{i}.{name}": spec for i, specs in enumerate(layers) for name, spec in specs.items() if spec.trainable}
+    named.update(
+        (f"{i}.{name}", spec) for i, specs in enumerate(layers) for name, spec in specs.items() if not spec.trainable
+    )
+    return named
 
 
 def _choose(name: str, options: dict[str, Any], argument: str) -> Any:
@@ -260,6 +274,15 @@ class Sequential:
         layers = [_build_layer(spec, dtype) for spec in config["layers"]]
         return cls(layers, _build_layer(config["loss"], dtype))
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The arrays ``from_config(config)`` would make, keyed as :meth:`named_arrays`, without making them.
+
+        Raises ValueError, TypeError or KeyError for a config that
+        ``from_config`` refuses; NotImplementedError when a layer cannot tell.
+        """
+        return _named_specs([_layer_class(spec).array_specs(spec.get("config", {})) for spec in config["layers"]])
+
     def named_arrays(self) -> dict[str, NDArray]:
         """Parameters and layer state (running statistics) under stable names."""
         arrays = dict(zip(self.param_names, self.params))
@@ -333,6 +356,17 @@ class _BuiltModel(Sequential):
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
         return cls(**config, dtype=dtype)
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        raise NotImplementedError(f"{cls.__name__} does not describe its arrays (array_specs)")
+
+    @classmethod
+    def _arguments(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """The constructor arguments ``from_config(config)`` passes, defaults filled in (TypeError for unknown ones)."""
+        bound = inspect.signature(cls.__init__).bind(None, **config)
+        bound.apply_defaults()
+        return bound.arguments
+
 
 class TwoLayerNet(_BuiltModel):
     """The textbook's two-layer network: Affine → ReLU → Affine → SoftmaxWithLoss.
@@ -374,6 +408,13 @@ class TwoLayerNet(_BuiltModel):
         ]
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
         self.param_names = ["W1", "b1", "W2", "b2"]
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        sizes = args["input_size"], args["hidden_size"], args["output_size"]
+        first, second = (Affine.array_specs({"in_features": a, "out_features": b}) for a, b in zip(sizes, sizes[1:]))
+        return {"W1": first["W"], "b1": first["b"], "W2": second["W"], "b2": second["b"]}
 
 
 class MLP(_BuiltModel):
@@ -438,6 +479,21 @@ class MLP(_BuiltModel):
             config["init"] = "he"  # the weights are saved; the initializer is not needed again
         return config
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        sizes, batch_norm, dropout = list(args["sizes"]), args["batch_norm"], args["dropout"]
+        if len(sizes) < 2:
+            raise ValueError(f"sizes must list at least the input and output widths, got {sizes}")
+        layers: list[dict[str, ArraySpec]] = []  # as __init__ stacks them
+        for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
+            layers.append(Dense.array_specs({"in_features": fan_in, "out_features": fan_out}))
+            if batch_norm:
+                layers.append(BatchNorm.array_specs({"num_features": fan_out}))
+            layers += [{}, {}] if dropout else [{}]  # activation, dropout
+        layers.append(Dense.array_specs({"in_features": sizes[-2], "out_features": sizes[-1]}))
+        return _named_specs(layers)
+
 
 class LogisticRegression(_BuiltModel):
     """Logistic regression as a one-neuron network: Dense(n_features, 1) → SigmoidWithLoss.
@@ -453,6 +509,11 @@ class LogisticRegression(_BuiltModel):
         self.config = {"n_features": n_features, "init": init if isinstance(init, str) else "zeros"}
         dense = Dense(n_features, 1, init=init, rng=np.random.default_rng(seed), dtype=dtype)
         super().__init__([dense], SigmoidWithLoss(), seed=seed)
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        n_features = cls._arguments(config)["n_features"]
+        return _named_specs([Dense.array_specs({"in_features": n_features, "out_features": 1})])
 
     def decision_function(self, x: ArrayLike) -> NDArray:
         """The logits w·x + b, shape (N,)."""
@@ -519,6 +580,31 @@ class SimpleConvNet(_BuiltModel):
         ]
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        channels, height, width = _image_shape(args["input_shape"])
+        conv = {
+            "in_channels": channels,
+            "out_channels": args["filters"],
+            "kernel_size": args["kernel_size"],
+            "stride": args["stride"],
+            "padding": args["padding"],
+        }
+        conv_height, conv_width = Conv2D.output_size_of(conv, height, width)
+        pooled = conv["out_channels"] * (conv_height // 2) * (conv_width // 2)
+        hidden_size, output_size = args["hidden_size"], args["output_size"]
+        return _named_specs(
+            [
+                Conv2D.array_specs(conv),
+                {},
+                {},
+                Dense.array_specs({"in_features": pooled, "out_features": hidden_size}),
+                {},
+                Dense.array_specs({"in_features": hidden_size, "out_features": output_size}),
+            ]
+        )
+
 
 class ConvNet(_BuiltModel):
     """A deeper convolutional network built from blocks, in the style of VGG.
@@ -580,6 +666,33 @@ class ConvNet(_BuiltModel):
             layers.append(Dropout(dropout))
         layers.append(Dense(hidden_size, output_size, rng=rng, dtype=dtype))
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        channels, height, width = _image_shape(args["input_shape"])
+        blocks = [list(block) for block in args["blocks"]]
+        if not blocks or not all(blocks):
+            raise ValueError(f"blocks must list at least one block of at least one convolution, got {blocks}")
+        batch_norm, dropout = args["batch_norm"], args["dropout"]
+        hidden_size, output_size = args["hidden_size"], args["output_size"]
+        layers: list[dict[str, ArraySpec]] = []  # as __init__ stacks them
+        for block in blocks:
+            for filters in block:
+                conv = {"in_channels": channels, "out_channels": filters, "kernel_size": 3}
+                layers.append(Conv2D.array_specs(conv))
+                if batch_norm:
+                    layers.append(BatchNorm.array_specs({"num_features": filters}))
+                layers.append({})  # ReLU
+                channels = filters
+            if height < 2 or width < 2:
+                raise ValueError(f"input_shape {args['input_shape']} is too small for {len(blocks)} pooling blocks")
+            height, width = height // 2, width // 2
+            layers += [{}, {}] if dropout else [{}]  # pooling, dropout
+        layers += [{}, Dense.array_specs({"in_features": channels * height * width, "out_features": hidden_size}), {}]
+        layers += [{}] if dropout else []
+        layers.append(Dense.array_specs({"in_features": hidden_size, "out_features": output_size}))
+        return _named_specs(layers)
 
 
 def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
