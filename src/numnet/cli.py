@@ -29,8 +29,10 @@ import json
 import math
 import os
 import shlex
+import struct
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +178,8 @@ class ImageFormat:
 
 #: The picture formats of the image datasets: MNIST-like digits and cat / non-cat photos.
 IMAGE_FORMATS = (ImageFormat("L", 28, invert_light=True), ImageFormat("RGB", 64, invert_light=False))
+#: The most pixels a picture given to ``numnet predict`` may have (checked before it is decoded).
+MAX_PICTURE_PIXELS = 2**25
 
 
 # ==================================================================== models
@@ -674,9 +678,13 @@ def _read_input(model: Sequential, path: Path) -> tuple[NDArray, list[str]]:
 
 
 def _npy_samples(model: Sequential, path: Path) -> NDArray:
-    """One sample or a batch from a .npy array; uint8 arrays are pixels and are divided by 255."""
+    """One sample or a batch from a .npy array; uint8 arrays are pixels and are divided by 255.
+
+    The file is memory-mapped, so a header declaring more data than the file
+    holds is refused without allocating it.
+    """
     try:
-        array = np.load(path, allow_pickle=False)
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:
         raise ValueError(f"cannot read {path} as a .npy array ({error})") from None
     if not isinstance(array, np.ndarray):
@@ -718,18 +726,50 @@ def _image_format(model: Sequential) -> ImageFormat:
 
 
 def _read_image(path: Path, image_format: ImageFormat) -> NDArray[np.float32]:
-    """A picture converted like the training images: mode, size, white-on-black digits, scaled to [0, 1]."""
+    """A picture converted like the training images: mode, size, white-on-black digits, scaled to [0, 1].
+
+    Raises ValueError naming ``path`` for a file that is not a picture, a
+    damaged or hostile one (whatever Pillow's decoder raises for it), or one
+    of more than :data:`MAX_PICTURE_PIXELS` pixels (checked from its header,
+    before decoding).
+    """
     try:
         from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - optional dependency
     except ImportError:
         raise ImportError("reading images needs Pillow: pip install 'numnet[images]'") from None
     try:
-        with Image.open(path) as picture:
-            picture.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as picture:
+                if picture.width * picture.height > MAX_PICTURE_PIXELS:
+                    raise ValueError(
+                        f"it has {picture.width}x{picture.height} pixels, more than {MAX_PICTURE_PIXELS:,}"
+                    )
+                return _picture_pixels(picture, image_format)
     except UnidentifiedImageError:
         raise ValueError(f"{path} is neither a picture (PNG, JPEG, ...) nor a .npy array") from None
-    except OSError as error:
-        raise ValueError(f"cannot read the picture {path}: {error}") from None
+    # Pillow's decoders raise any of these for a damaged file (SyntaxError and struct.error included)
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        SyntaxError,
+        struct.error,
+        IndexError,
+        KeyError,
+        EOFError,
+        ZeroDivisionError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
+        raise ValueError(f"cannot read the picture {path}: {_one_line(str(error)) or type(error).__name__}") from None
+
+
+def _picture_pixels(picture: Any, image_format: ImageFormat) -> NDArray[np.float32]:
+    """The pixels of an open Pillow picture in ``image_format``, scaled to [0, 1]."""
+    from PIL import Image  # noqa: PLC0415 - optional dependency
+
+    picture.load()
     if "A" in picture.getbands() or (picture.mode == "P" and "transparency" in picture.info):
         background = Image.new("RGBA", picture.size, "white")
         picture = Image.alpha_composite(background, picture.convert("RGBA"))
