@@ -34,6 +34,7 @@ written to ``--crash-dir``.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import io
@@ -59,6 +60,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: one sm
 import numpy as np
 
 TARGETS = ("load", "checkpoint", "info", "idx", "picture")
+#: Inputs per hypothesis example.
+BATCH = 8
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
@@ -90,7 +93,8 @@ class Choices:
         return options[self.integer(0, len(options) - 1)]
 
     def chance(self, numerator: int, denominator: int) -> bool:
-        return self.integer(1, denominator) <= numerator
+        """True with probability numerator / denominator; never for exhausted (zero) bytes."""
+        return self.integer(0, denominator - 1) >= denominator - numerator
 
 
 # ------------------------------------------------------------- seed files
@@ -208,8 +212,14 @@ def mutate_model_file(seed: bytes, choices: Choices) -> bytes:
 
 
 def _entries(data: bytes) -> list[list[Any]]:
+    """The [name, content] pairs of a zip archive (a fresh list: the mutators change it)."""
+    return [list(entry) for entry in _parsed(data)]
+
+
+@functools.lru_cache(maxsize=64)  # the seeds, parsed once
+def _parsed(data: bytes) -> tuple[tuple[str, bytes], ...]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return [[info.filename, archive.read(info)] for info in archive.infolist()]
+        return tuple((info.filename, archive.read(info)) for info in archive.infolist())
 
 
 def rezip(entries: list[list[Any]], method: int) -> bytes:
@@ -502,16 +512,18 @@ def run_hypothesis(tally: Tally, examples: int) -> None:
     random_bytes = st.integers(0, 2**64 - 1).map(lambda seed: random.Random(seed).randbytes(256))
 
     @settings(
-        max_examples=examples,
+        max_examples=-(-examples // BATCH),
         deadline=None,
         database=None,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(st.one_of(st.binary(min_size=8, max_size=256), random_bytes))
-    def fuzz(entropy: bytes) -> None:
-        choices = Choices(entropy)
-        tally.record(target.mutate(choices.choice(target.seeds), choices))
+    # several inputs per example: hypothesis's own work per example is then shared
+    @given(st.lists(st.one_of(st.binary(min_size=8, max_size=256), random_bytes), min_size=BATCH, max_size=BATCH))
+    def fuzz(batch: list[bytes]) -> None:
+        for entropy in batch:
+            choices = Choices(entropy)
+            tally.record(target.mutate(choices.choice(target.seeds), choices))
 
     while sum(tally.outcomes.values()) < examples:  # hypothesis may stop early on a small search space
         fuzz()
