@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from numnet import io as numnet_io
-from numnet.cli import IMAGE_FORMATS, MAX_PICTURE_PIXELS, _read_image, main
+from numnet.cli import IMAGE_FORMATS, MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS, _read_image, main
 from numnet.models import MLP
 
 GRAY = IMAGE_FORMATS[0]
@@ -58,6 +58,32 @@ def test_a_decompression_bomb_is_refused_in_one_line(tmp_path):
     with pytest.raises(ValueError, match=r"cannot read the picture .*bomb\.png: .*exceeds limit") as error:
         _read_image(path, GRAY)
     assert "\n" not in str(error.value)
+
+
+def test_a_chunk_length_cannot_size_an_allocation_beyond_the_file(tmp_path):
+    # found by scripts/fuzz.py: Pillow skips the rest of an IDAT chunk with fp.read(length), which
+    # allocated 2 GiB for this 900-byte file when it read from disk
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)).save(buffer, "PNG")
+    data = buffer.getvalue()
+    at = data.index(b"IDAT") - 4
+    path = tmp_path / "long-chunk.png"
+    path.write_bytes(data[:at] + struct.pack(">I", 0x7FFFFFF0) + data[at + 4 :])
+    tracemalloc.start()
+    try:
+        assert _read_image(path, GRAY).shape == (28, 28)
+        assert tracemalloc.get_traced_memory()[1] < 16 * 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_picture_file_above_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
+    path = tmp_path / "large.png"
+    path.write_bytes(bytes(1000))
+    monkeypatch.setattr("numnet.cli.MAX_PICTURE_BYTES", 999)
+    with pytest.raises(ValueError, match=r"large\.png: it has 1,000 bytes, more than 999"):
+        _read_image(path, GRAY)
+    assert MAX_PICTURE_BYTES == 2**26
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.6, 0.95])

@@ -35,6 +35,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,8 @@ class ImageFormat:
 IMAGE_FORMATS = (ImageFormat("L", 28, invert_light=True), ImageFormat("RGB", 64, invert_light=False))
 #: The most pixels a picture given to ``numnet predict`` may have (checked before it is decoded).
 MAX_PICTURE_PIXELS = 2**25
+#: The largest picture file ``numnet predict`` reads.
+MAX_PICTURE_BYTES = 2**26
 
 
 # ==================================================================== models
@@ -729,18 +732,24 @@ def _read_image(path: Path, image_format: ImageFormat) -> NDArray[np.float32]:
     """A picture converted like the training images: mode, size, white-on-black digits, scaled to [0, 1].
 
     Raises ValueError naming ``path`` for a file that is not a picture, a
-    damaged or hostile one (whatever Pillow's decoder raises for it), or one
-    of more than :data:`MAX_PICTURE_PIXELS` pixels (checked from its header,
-    before decoding).
+    damaged or hostile one (whatever Pillow's decoder raises for it), one of
+    more than :data:`MAX_PICTURE_BYTES` bytes, or one of more than
+    :data:`MAX_PICTURE_PIXELS` pixels (checked from its header, before
+    decoding). The file is decoded from memory, so that no length field in
+    it can make Pillow allocate more than the file holds.
     """
     try:
         from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - optional dependency
     except ImportError:
         raise ImportError("reading images needs Pillow: pip install 'numnet[images]'") from None
+    size = path.stat().st_size
+    if size > MAX_PICTURE_BYTES:
+        raise ValueError(f"cannot read the picture {path}: it has {size:,} bytes, more than {MAX_PICTURE_BYTES:,}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as picture:
+            # decoded from memory: a chunk length read from the file can never size an allocation beyond it
+            with Image.open(BytesIO(path.read_bytes())) as picture:
                 if picture.width * picture.height > MAX_PICTURE_PIXELS:
                     raise ValueError(
                         f"it has {picture.width}x{picture.height} pixels, more than {MAX_PICTURE_PIXELS:,}"
