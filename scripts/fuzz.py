@@ -39,6 +39,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 import random
 import re
@@ -328,7 +329,7 @@ def _inflate_arrays(entries: list[list[Any]], choices: Choices) -> None:
     header, _ = parts
     factor = choices.choice((2, 100, 10_000))
     shape = (header["shape"][0] * factor, *header["shape"][1:])
-    size = int(np.prod(shape)) * np.dtype(header["descr"]).itemsize
+    size = math.prod(shape) * np.dtype(header["descr"]).itemsize
     if min(shape) >= 0 and size <= 32 * 2**20:
         entry[1] = _npy({**header, "shape": shape}, bytes(size))
 
