@@ -421,3 +421,24 @@ def test_numnet_prints_one_line_for_each_hostile_file(tmp_path, mlp_file, comman
         assert main([command, *map(str, argv)]) == 1
         lines = capsys.readouterr().err.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"numnet: error: cannot load {str(path)!r}: the file"), lines
+
+
+@pytest.mark.slow  # tracing a few million allocations takes a while
+def test_the_overhead_of_a_largest_header_is_bounded_as_documented(tmp_path):
+    # the worst case the module docstring quotes: a header of nothing but empty objects
+    objects = b"[" + b"{}," * ((io.MAX_HEADER_BYTES - 2) // 3 - 1) + b"{}]"
+    header = _zip(tmp_path / "objects.npz", {"__numnet__.npy": _npy(np.frombuffer(objects, np.uint8))})
+    assert _peak_bytes(lambda: _refused(load, header, "has a header that is not a JSON object but list")) < 128 * 2**20
+
+
+@pytest.mark.slow
+def test_the_overhead_of_a_largest_zip_directory_is_bounded_as_documented(tmp_path):
+    # the worst case the module docstring quotes: minimal records, the end record claiming one entry
+    record = b"PK\x01\x02" + bytes([20, 0, 20, 0]) + bytes(20) + (1).to_bytes(2, "little") + bytes(16) + b"a"
+    directory = record * (io.MAX_DIRECTORY_BYTES // len(record))
+    end = b"PK\x05\x06" + bytes(4) + (1).to_bytes(2, "little") * 2 + len(directory).to_bytes(4, "little") + bytes(6)
+    (tmp_path / "records.npz").write_bytes(b"PK\x03\x04" + directory + end)
+    assert (
+        _peak_bytes(lambda: _refused(load, tmp_path / "records.npz", "zip entries, more than numnet reads"))
+        < 40 * 2**20
+    )

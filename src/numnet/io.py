@@ -49,8 +49,9 @@ Before anything is built they check, in this order:
    refused), and exactly ``prod(shape) * itemsize`` bytes of data in the
    entry's uncompressed size as the zip directory lists it;
 3. the JSON header: at most :data:`MAX_HEADER_BYTES` bytes, valid UTF-8,
-   every integer within 128 bits (a generator's state), every string valid Unicode, every field of
-   the documented type, a format version this numnet reads;
+   every integer within 128 bits (a generator's state), every string valid
+   Unicode, every field of the documented type, a format version this numnet
+   reads (:func:`save` refuses to write a header that load would refuse);
 4. the architecture: from the header's ``config`` alone, without allocating,
    the model class computes every array it would make
    (:meth:`~numnet.models.Sequential.array_specs`); more than
@@ -64,10 +65,12 @@ Before anything is built they check, in this order:
 Only then is the model built and its arrays read, each straight into its
 place, reading no more than its declared size (deflated entries are
 inflated only that far, and their CRC is checked). So a file never makes
-numnet allocate more than the arrays the architecture declares (within
-``max_parameters``) plus a bounded overhead: the header (at most
-:data:`MAX_HEADER_BYTES`, whose parsed form is a small multiple of that)
-and the zip directory (at most :data:`MAX_DIRECTORY_BYTES`).
+numnet allocate more than the model its architecture declares (its arrays
+and their gradients, within ``max_parameters``) and, for a checkpoint, the
+optimizer state of that model, plus a bounded overhead: the parsed zip
+directory (at most about 35 MiB, measured on directories of minimal
+records) and the parsed JSON header (at most about 110 MiB, measured on a
+header of nothing but empty objects; a few hundred KiB for real files).
 
 Paths are used exactly as given: unlike :func:`numpy.savez`, no ``.npz``
 suffix is added (``save(model, "net")`` writes ``net``, which ``load("net")``
@@ -124,12 +127,12 @@ FORMAT_VERSION = 1
 
 #: Default of ``max_parameters``: the most values (parameters and layer state) a loaded architecture may have.
 MAX_PARAMETERS = 100_000_000
-#: The largest JSON header numnet reads (and writes).
-MAX_HEADER_BYTES = 16 * 2**20
+#: The largest JSON header numnet reads (and writes): its parsed form takes at most about 28 times as much.
+MAX_HEADER_BYTES = 4 * 2**20
 #: The most zip entries a file may have.
-MAX_ENTRIES = 65_536
-#: The largest zip directory numnet reads.
-MAX_DIRECTORY_BYTES = 8 * 2**20
+MAX_ENTRIES = 32_768
+#: The largest zip directory numnet reads: its parsed form takes at most about 8 times as much.
+MAX_DIRECTORY_BYTES = 4 * 2**20
 #: The largest ``.npy`` header of an entry (NumPy's own default limit).
 MAX_NPY_HEADER_BYTES = 10_000
 
