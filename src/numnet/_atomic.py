@@ -44,7 +44,7 @@ def remove_stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
     Returns the paths removed. Never raises: a folder that cannot be listed,
     or a file that cannot be removed (read-only, already gone), is left as it is.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:

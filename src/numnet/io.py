@@ -393,9 +393,11 @@ def _as_path(path: str | os.PathLike) -> Path:
 
 
 def _check_max_parameters(value: Any) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise TypeError(f"max_parameters must be a non-negative int or None, got {value!r}")
-    return value
+    return int(value)
 
 
 def _check_model(model: Sequential) -> None:
@@ -665,17 +667,16 @@ class _Archive:
         with self._reading(), self._zip.open(entry.info) as member:
             if member.read(len(entry.npy_header)) != entry.npy_header:
                 raise self.error(f"changed while being read (entry {key!r})")
-            direct = out is not None and not entry.fortran_order and out.flags.c_contiguous
-            array = out if direct else np.empty(entry.shape[::-1] if entry.fortran_order else entry.shape, entry.dtype)
-            received = member.readinto(memoryview(array.reshape(-1).view(np.uint8)))
-            if received != entry.nbytes or member.read(1):  # reading to the end checks the CRC
-                raise self.error(f"is truncated or corrupted (entry {key!r} holds {received:,} bytes of data)")
+            data = member.read(entry.nbytes)
+            if len(data) != entry.nbytes or member.read(1):  # reading to the end checks the CRC
+                raise self.error(f"is truncated or corrupted (entry {key!r} holds {len(data):,} bytes of data)")
+        stored = np.frombuffer(data, entry.dtype).reshape(entry.shape[::-1] if entry.fortran_order else entry.shape)
         if entry.fortran_order:
-            array = array.T
-        if out is not None and not direct:
-            out[...] = array
-            return out
-        return array
+            stored = stored.T
+        if out is None:
+            return stored.copy()  # writable, and not a view of the bytes read
+        out[...] = stored
+        return out
 
     def _read_header(self) -> dict[str, Any]:
         if HEADER_KEY not in self.entries:

@@ -19,14 +19,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from io import BytesIO
-from typing import BinaryIO
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from numnet.data.errors import DatasetError
 
-__all__ = ["IDX_UBYTE", "MAX_IDX_BYTES", "idx_magic", "read_idx", "parse_idx"]
+__all__ = ["IDX_UBYTE", "MAX_IDX_BYTES", "ByteStream", "idx_magic", "read_idx", "parse_idx"]
 
 #: Type code of unsigned bytes in the third byte of the magic number.
 IDX_UBYTE = 0x08
@@ -36,13 +36,19 @@ MAX_IDX_BYTES = 2**30
 _CHUNK_SIZE = 1 << 20
 
 
+class ByteStream(Protocol):
+    """What :func:`read_idx` reads from: an open binary file, a :class:`gzip.GzipFile`, a :class:`io.BytesIO`."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 def idx_magic(ndim: int) -> int:
     """The magic number of an IDX file of unsigned bytes with ``ndim`` dimensions."""
     return (IDX_UBYTE << 8) | ndim
 
 
 def read_idx(
-    stream: BinaryIO,
+    stream: ByteStream,
     ndim: int,
     source: str,
     *,
