@@ -107,6 +107,8 @@ def model_seeds() -> list[bytes]:
     from numnet.layers import BatchNorm, Conv2D, Dense, Flatten, MaxPool2D, ReLU, SoftmaxWithLoss
     from numnet.models import MLP, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
     from numnet.optimizers import SGD, Adam, Momentum
+    from numnet.sequence_models import RNNLM, AttentionSeq2seq
+    from numnet.word2vec import CBOW
 
     conv = Sequential(
         [Conv2D(1, 2, 3, padding=1, rng=0), BatchNorm(2), ReLU(), MaxPool2D(2), Flatten(), Dense(18, 3, rng=0)],
@@ -118,6 +120,9 @@ def model_seeds() -> list[bytes]:
         LogisticRegression(3, seed=0),
         SimpleConvNet((1, 6, 6), filters=2, kernel_size=3, hidden_size=4, output_size=3, seed=0),
         conv,
+        RNNLM(7, 3, 3, tie_weights=True, seed=0),  # a tied parameter
+        AttentionSeq2seq(7, 2, 3, seed=0),
+        CBOW(5, 2, counts=[3, 1, 2, 1, 1], seed=0),  # a loss with a parameter
     ]
     seeds = []
     with tempfile.TemporaryDirectory() as directory:
@@ -424,8 +429,8 @@ class Target:
         self.read = self._reader()
 
     def _reader(self) -> Callable[[Path], Any]:
-        from numnet import cli
         from numnet import io as numnet_io
+        from numnet.data import pictures
         from numnet.data.mnist import IdxFile, read_idx_file
 
         if self.name == "load":
@@ -435,7 +440,7 @@ class Target:
         if self.name == "info":
             return numnet_io.model_info
         if self.name == "picture":
-            return lambda path: cli._read_image(path, cli.IMAGE_FORMATS[len(path.read_bytes()) % 2])
+            return lambda path: pictures.read_picture(path, pictures.IMAGE_FORMATS[len(path.read_bytes()) % 2])
         # each seed's own digest: an input that survives its mutations intact is read back
         digests = {seed[1:2]: hashlib.sha256(seed[2:]).hexdigest() for seed in self.seeds}
         specs = {ndim: IdxFile("fuzz", ndim, digests[str(ndim).encode()]) for ndim in (1, 3)}

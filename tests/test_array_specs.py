@@ -15,10 +15,34 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numnet.layers import LAYER_REGISTRY, BatchNorm, Conv2D, Dense, Flatten, MaxPool2D, ReLU, SoftmaxWithLoss
+from numnet import layers as L
+from numnet.layers import (
+    LAYER_REGISTRY,
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Embedding,
+    Flatten,
+    MaxPool2D,
+    NegativeSamplingLoss,
+    ReLU,
+    SoftmaxWithLoss,
+    TimeAffine,
+)
 from numnet.layers.base import ArraySpec, Layer
 from numnet.layers.core import Affine
-from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
+from numnet.models import (
+    MLP,
+    MODEL_REGISTRY,
+    ConvNet,
+    LogisticRegression,
+    Model,
+    Sequential,
+    SimpleConvNet,
+    TwoLayerNet,
+)
+from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
+from numnet.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
 #: A layer of every registered class that owns arrays.
 LAYERS_WITH_ARRAYS = {
@@ -26,6 +50,15 @@ LAYERS_WITH_ARRAYS = {
     "Dense": Dense(4, 5),
     "Conv2D": Conv2D(2, 3, (3, 2), stride=2, padding=1),
     "BatchNorm": BatchNorm(6),
+    "Embedding": Embedding(7, 3),
+    "TimeAffine": TimeAffine(np.zeros((3, 5), np.float32), np.zeros(5, np.float32)),
+    "RNN": L.RNN(3, 4),
+    "LSTM": L.LSTM(3, 4),
+    "GRU": L.GRU(3, 4),
+    "TimeRNN": L.TimeRNN(2, 5, stateful=True),
+    "TimeLSTM": L.TimeLSTM(2, 5),
+    "TimeGRU": L.TimeGRU(2, 5),
+    "TimeBiLSTM": L.TimeBiLSTM(3, 2),
 }
 
 
@@ -72,7 +105,7 @@ def test_layer_specs_refuse_what_from_config_refuses(cls, config, message):
         cls.from_config(config)
 
 
-def _assert_specs_match(model: Sequential) -> None:
+def _assert_specs_match(model: Model) -> None:
     specs = type(model).array_specs(model.get_config())
     assert specs == _described(model.named_arrays(), set(model.param_names))
     assert list(specs) == list(model.named_arrays())
@@ -134,6 +167,57 @@ def test_other_models_specs_match_the_built_model():
         ConvNet(),
     ):
         _assert_specs_match(model)
+
+
+def _tied_sequential() -> Sequential:
+    embedding = Embedding(6, 4)
+    layers = [embedding, L.TimeLSTM(4, 4), TimeAffine(embedding.W.T, np.zeros(6, np.float32))]
+    return Sequential(layers, SoftmaxWithLoss())
+
+
+#: A model of every registered class (and of Sequential's variants: ties, a loss with parameters).
+MODELS = {
+    "Sequential": lambda: Sequential([Embedding(6, 3), L.ContextMean()], NegativeSamplingLoss([1, 2, 3, 1, 1, 2], 3)),
+    "TwoLayerNet": lambda: TwoLayerNet(5, 7, 3),
+    "MLP": lambda: MLP([4, 3, 2]),
+    "LogisticRegression": lambda: LogisticRegression(4),
+    "SimpleConvNet": lambda: SimpleConvNet((1, 8, 8), filters=2, kernel_size=3, hidden_size=4),
+    "ConvNet": lambda: ConvNet((1, 4, 4), [[2]], hidden_size=3),
+    "RNNLM": lambda: RNNLM(9, 4, 5, num_layers=2, dropout=0.5),
+    "Seq2seq": lambda: Seq2seq(9, 3, 4),
+    "PeekySeq2seq": lambda: PeekySeq2seq(9, 3, 4),
+    "AttentionSeq2seq": lambda: AttentionSeq2seq(9, 3, 4),
+    "SimpleCBOW": lambda: SimpleCBOW(7, 3, window_size=2),
+    "SimpleSkipGram": lambda: SimpleSkipGram(7, 3),
+    "CBOW": lambda: CBOW(5, 3, counts=[3, 1, 2, 1, 1]),
+    "SkipGram": lambda: SkipGram(5, 3, window_size=2, corpus=[0, 1, 2, 3, 4, 1]),
+}
+
+
+def test_every_model_class_describes_its_arrays():
+    assert sorted(MODEL_REGISTRY) == sorted(MODELS), "add a sample of the new model to MODELS"
+    for name, make in MODELS.items():
+        model = make()
+        assert type(model).__name__ == name
+        _assert_specs_match(model)
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_sequence_models_with_tied_weights_describe_each_parameter_once(tied):
+    model = RNNLM(9, 4, 4, tie_weights=tied)
+    _assert_specs_match(model)
+    assert ("2.W" in model.param_names) is not tied  # the projection's W is the embedding's, transposed
+    _assert_specs_match(_tied_sequential())
+    assert "2.W" not in RNNLM.array_specs(RNNLM(9, 4, 4, tie_weights=True).get_config())
+
+
+def test_a_tie_that_does_not_fit_is_refused_before_building():
+    config = _tied_sequential().get_config()
+    config["tied"][0]["transposed"] = False  # (4, 6) cannot be the same array as (6, 4)
+    with pytest.raises(ValueError, match="ties '2.W'"):
+        Sequential.array_specs(config)
+    with pytest.raises(ValueError):
+        Sequential.from_config(config)
 
 
 def test_specs_of_a_huge_architecture_are_computed_without_allocating_it():

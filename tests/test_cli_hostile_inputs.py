@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from numnet import io as numnet_io
-from numnet.cli import IMAGE_FORMATS, MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS, _read_image, main
+from numnet.cli import main
+from numnet.data.pictures import IMAGE_FORMATS, MAX_PICTURE_BYTES, MAX_PICTURE_PIXELS, read_picture
 from numnet.models import MLP
 
 GRAY = IMAGE_FORMATS[0]
@@ -46,7 +47,7 @@ def test_a_picture_declaring_too_many_pixels_is_refused_before_decoding(tmp_path
     tracemalloc.start()
     try:
         with pytest.raises(ValueError, match=rf"cannot read the picture .*big\.png: it has {side}x{side} pixels, more"):
-            _read_image(path, GRAY)
+            read_picture(path, GRAY)
         assert tracemalloc.get_traced_memory()[1] < 2**20
     finally:
         tracemalloc.stop()
@@ -56,7 +57,7 @@ def test_a_decompression_bomb_is_refused_in_one_line(tmp_path):
     path = tmp_path / "bomb.png"
     path.write_bytes(_png_header_only(30000, 30000))
     with pytest.raises(ValueError, match=r"cannot read the picture .*bomb\.png: .*exceeds limit") as error:
-        _read_image(path, GRAY)
+        read_picture(path, GRAY)
     assert "\n" not in str(error.value)
 
 
@@ -71,7 +72,7 @@ def test_a_chunk_length_cannot_size_an_allocation_beyond_the_file(tmp_path):
     path.write_bytes(data[:at] + struct.pack(">I", 0x7FFFFFF0) + data[at + 4 :])
     tracemalloc.start()
     try:
-        assert _read_image(path, GRAY).shape == (28, 28)
+        assert read_picture(path, GRAY).shape == (28, 28)
         assert tracemalloc.get_traced_memory()[1] < 16 * 2**20
     finally:
         tracemalloc.stop()
@@ -80,9 +81,9 @@ def test_a_chunk_length_cannot_size_an_allocation_beyond_the_file(tmp_path):
 def test_a_picture_file_above_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
     path = tmp_path / "large.png"
     path.write_bytes(bytes(1000))
-    monkeypatch.setattr("numnet.cli.MAX_PICTURE_BYTES", 999)
+    monkeypatch.setattr("numnet.data.pictures.MAX_PICTURE_BYTES", 999)
     with pytest.raises(ValueError, match=r"large\.png: it has 1,000 bytes, more than 999"):
-        _read_image(path, GRAY)
+        read_picture(path, GRAY)
     assert MAX_PICTURE_BYTES == 2**26
 
 
@@ -93,7 +94,7 @@ def test_a_truncated_picture_is_refused_in_one_line(tmp_path, cut):
     path = tmp_path / "cut.png"
     path.write_bytes(buffer.getvalue()[: int(len(buffer.getvalue()) * cut)])
     with pytest.raises(ValueError, match=r"cut\.png") as error:
-        _read_image(path, GRAY)
+        read_picture(path, GRAY)
     assert "\n" not in str(error.value)
 
 

@@ -120,9 +120,10 @@ def test_kill_9_during_save_leaves_the_previous_or_the_new_file(tmp_path, kind):
 TRAIN = textwrap.dedent(
     """
     import os, signal, sys, threading, time
-    from numnet import cli
+    from numnet import runs
+    from numnet.cli import main
 
-    write_run = cli._write_run
+    write_run = runs.write_run
 
     def killed_while_writing(*args, **kwargs):
         delay = float(os.environ["KILL_AFTER"])
@@ -135,8 +136,8 @@ TRAIN = textwrap.dedent(
         print("write_run took", time.perf_counter() - started, flush=True)
         return written
 
-    cli._write_run = killed_while_writing
-    sys.exit(cli.main(sys.argv[1:]))
+    runs.write_run = killed_while_writing  # what numnet train calls for its final write
+    sys.exit(main(sys.argv[1:]))
     """
 )
 RUN_FILES = ("model.npz", "history.json", "history.csv", "run.json", "learning_curves.png")

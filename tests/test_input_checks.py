@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from numnet._checks import check_finite
-from numnet.models import MLP
+from numnet.layers import ContextMean, Dense, Embedding, SoftmaxWithLoss
+from numnet.models import MLP, Sequential
 from numnet.optimizers import SGD
 from numnet.training import Trainer
 
@@ -63,10 +64,19 @@ def test_prediction_on_nan_input_is_refused_and_never_returns_a_label(model, met
 
 
 def test_prediction_refuses_strings_instead_of_casting_them(model):
-    with pytest.raises(TypeError, match="got dtype <U3 \\(strings\\)"):
+    with pytest.raises(TypeError, match="x must be a real numeric array for this model, got dtype <U3"):
         model.predict(np.array([["1.5", "2.0", "3.0"]]))
-    with pytest.raises(TypeError, match="complex numbers"):
+    with pytest.raises(TypeError, match="got dtype complex64"):
         model.predict(np.ones((1, 3), np.complex64))
+
+
+def test_integer_ids_are_checked_as_ids_not_as_floats():
+    model = Sequential([Embedding(5, 2), ContextMean(), Dense(2, 3)], SoftmaxWithLoss(), seed=0)
+    ids = np.array([[0, 4], [3, 1]])
+    assert model.predict_labels(ids).shape == (2,)
+    Trainer(model, SGD()).fit(ids, np.array([0, 2]), epochs=1, verbose=0)
+    with pytest.raises(TypeError, match="x must hold integer ids"):
+        model.predict(np.array([[0.0, np.nan]]))
 
 
 @pytest.mark.parametrize("where", ["x", "t"])
@@ -87,7 +97,9 @@ def test_validation_data_is_named(model):
     x, t = _data()
     x_val = x.copy()
     x_val[0, 0] = np.nan
-    with pytest.raises(ValueError, match=r"validation_data\[0\] must hold finite numbers, but validation_data\[0\]\[0"):
+    with pytest.raises(
+        ValueError, match=r"validation_data does not fit the model: x_val must hold finite numbers, but x_val\[0, 0\]"
+    ):
         Trainer(model, SGD()).fit(x, t, epochs=1, verbose=0, validation_data=(x_val, t))
 
 

@@ -22,8 +22,11 @@ import pytest
 from numnet import io
 from numnet.cli import main
 from numnet.io import MAX_PARAMETERS, ModelFileError, load, load_checkpoint, model_info, save, save_checkpoint
-from numnet.models import MLP
+from numnet.layers import Embedding, SoftmaxWithLoss, TimeAffine, TimeLSTM
+from numnet.models import MLP, Sequential
 from numnet.optimizers import Adam
+from numnet.sequence_models import RNNLM, AttentionSeq2seq
+from numnet.word2vec import CBOW, SkipGram
 
 READERS = [load, load_checkpoint, model_info]
 
@@ -146,6 +149,49 @@ def test_a_sequential_declaring_a_huge_layer_is_refused_before_anything_is_alloc
     hostile = _tampered(path, tmp_path / "seq.npz", header)
     _refused(load, hostile, r"describes a Sequential of [\d,]+ values")
     assert _peak_bytes(lambda: load(hostile)) < 2**20
+
+
+@pytest.mark.parametrize(
+    ("make", "change"),
+    [
+        (lambda: RNNLM(9, 4, 4, tie_weights=True), {"vocab_size": 2**31}),
+        (lambda: AttentionSeq2seq(9, 3, 4), {"hidden_size": 2**20}),
+        (lambda: CBOW(5, 3, counts=[3, 1, 2, 1, 1]), {"hidden_size": 2**40}),
+    ],
+)
+def test_sequence_and_word2vec_models_declaring_huge_layers_are_refused_before_allocating(tmp_path, make, change):
+    path = save(make(), tmp_path / "model.npz")
+    header = _header(path)
+    header["config"] = {**header["config"], **change}
+    hostile = _tampered(path, tmp_path / "huge.npz", header)
+    _refused(load, hostile, rf"describes a {header['model_class']} of [\d,]+ values .*max_parameters")
+    assert _peak_bytes(lambda: load(hostile)) < 2**20
+
+
+def test_models_with_tied_weights_and_loss_parameters_load_and_must_hold_each_array_once(tmp_path):
+    embedding = Embedding(6, 4)
+    tied = Sequential(
+        [embedding, TimeLSTM(4, 4), TimeAffine(embedding.W.T, np.zeros(6, np.float32))], SoftmaxWithLoss()
+    )
+    for model in (tied, RNNLM(9, 4, 4, tie_weights=True), SkipGram(5, 3, counts=[3, 1, 2, 1, 1])):
+        path = save(model, tmp_path / "model.npz")
+        loaded = load(path)
+        assert loaded.param_names == model.param_names
+        assert all(np.array_equal(a, b) for a, b in zip(loaded.params, model.params))
+    # the tied projection stored as its own array too: refused before anything is built
+    contents = _entries(save(tied, tmp_path / "tied.npz"))
+    contents["param/2.W.npy"] = _npy(np.zeros((4, 6), np.float32))
+    _refused(load, _zip(tmp_path / "twice.npz", contents), r"unexpected arrays \['param/2.W'\]")
+
+
+def test_extra_checkpoint_arrays_count_against_max_parameters(tmp_path):
+    model, optimizer = MLP([4, 3], seed=0), Adam()
+    best = {"best/0.W": np.zeros((4, 3), np.float32), "best/0.b": np.zeros(3, np.float32)}
+    path = save_checkpoint(tmp_path / "c.npz", model, optimizer, 1, None, {}, arrays=best)
+    assert load_checkpoint(path, max_parameters=15).arrays.keys() == best.keys()
+    _refused(
+        lambda p: load_checkpoint(p, max_parameters=14), path, r"holds extra arrays of 15 values, more than max_param"
+    )
 
 
 def test_max_parameters_limits_the_architecture(mlp_file):

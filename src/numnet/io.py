@@ -7,15 +7,18 @@ holds:
 - ``"__numnet__"``: a JSON header, UTF-8 encoded in a 1-D ``uint8`` array;
 - ``"param/<name>"``: the model's parameters and ``"state/<name>"`` its other
   arrays (batch-norm running statistics), named as by
-  :meth:`numnet.models.Sequential.named_arrays` (``"param/0.W"``,
+  :meth:`numnet.models.Model.named_arrays` (``"param/0.W"``,
   ``"state/3.running_mean"``, ``"param/W1"``);
 - in checkpoints only, ``"optimizer/<key>"``: the optimizer's
-  :meth:`~numnet.optimizers.Optimizer.state_dict`.
+  :meth:`~numnet.optimizers.Optimizer.state_dict`, and ``"extra/<name>"``:
+  other arrays of the training state (early stopping's best weights).
 
 The header holds ``format`` (``"numnet-model"`` or ``"numnet-checkpoint"``),
 ``format_version`` (:data:`FORMAT_VERSION`), ``numnet_version``,
 ``model_class`` (a key of :data:`numnet.models.MODEL_REGISTRY`), ``config``
-(the model's ``get_config()``) and ``dtype``; a checkpoint adds
+(the model's ``get_config()``), ``dtype``, ``input`` (the model's
+:class:`~numnet.models.InputSpec`) and ``metadata`` (the model's
+``metadata``: dataset, class names); a checkpoint adds
 ``optimizer_class`` (a key of :data:`numnet.optimizers.OPTIMIZERS`),
 ``optimizer_config``, ``epoch``, ``rng_state``, ``history`` and ``extra``.
 
@@ -54,7 +57,7 @@ Before anything is built they check, in this order:
    reads (:func:`save` refuses to write a header that load would refuse);
 4. the architecture: from the header's ``config`` alone, without allocating,
    the model class computes every array it would make
-   (:meth:`~numnet.models.Sequential.array_specs`); more than
+   (:meth:`~numnet.models.Model.array_specs`); more than
    ``max_parameters`` values (default :data:`MAX_PARAMETERS`) is refused,
    and every array must be in the file with exactly that shape and the
    header's dtype, and nothing else;
@@ -71,6 +74,10 @@ optimizer state of that model, plus a bounded overhead: the parsed zip
 directory (at most about 35 MiB, measured on directories of minimal
 records) and the parsed JSON header (at most about 110 MiB, measured on a
 header of nothing but empty objects; a few hundred KiB for real files).
+
+Format history: format 1 (numnet 0.1) had no ``input`` and ``metadata``;
+such files load as before, with the input taken from the first layer and
+empty metadata.
 
 Paths are used exactly as given: unlike :func:`numpy.savez`, no ``.npz``
 suffix is added (``save(model, "net")`` writes ``net``, which ``load("net")``
@@ -93,7 +100,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -103,7 +110,7 @@ from numpy.typing import NDArray
 
 from numnet import __version__
 from numnet._atomic import atomic_write
-from numnet.models import MODEL_REGISTRY, Sequential
+from numnet.models import MODEL_REGISTRY, Model
 from numnet.optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
@@ -122,8 +129,8 @@ __all__ = [
     "model_info",
 ]
 
-#: The newest file format this numnet writes and reads.
-FORMAT_VERSION = 1
+#: The newest file format this numnet writes and reads (see the module docstring for the history).
+FORMAT_VERSION = 2
 
 #: Default of ``max_parameters``: the most values (parameters and layer state) a loaded architecture may have.
 MAX_PARAMETERS = 100_000_000
@@ -142,6 +149,7 @@ HEADER_KEY = "__numnet__"
 PARAM_PREFIX = "param/"
 STATE_PREFIX = "state/"
 OPTIMIZER_PREFIX = "optimizer/"
+EXTRA_PREFIX = "extra/"
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive, an empty zip archive
 _NPY_MAGIC = b"\x93NUMPY"
@@ -160,7 +168,7 @@ _MAX_TEXT_BYTES = 4 * 64
 #: Array-entry prefixes each format may hold.
 _PREFIXES = {
     MODEL_FORMAT: (PARAM_PREFIX, STATE_PREFIX),
-    CHECKPOINT_FORMAT: (PARAM_PREFIX, STATE_PREFIX, OPTIMIZER_PREFIX),
+    CHECKPOINT_FORMAT: (PARAM_PREFIX, STATE_PREFIX, OPTIMIZER_PREFIX, EXTRA_PREFIX),
 }
 #: Header fields every file has, and those checkpoints add, with their JSON types.
 _MODEL_FIELDS: dict[str, tuple[type, ...]] = {
@@ -168,6 +176,8 @@ _MODEL_FIELDS: dict[str, tuple[type, ...]] = {
     "model_class": (str,),
     "config": (dict,),
     "dtype": (str,),
+    "input": (dict,),
+    "metadata": (dict,),
 }
 _CHECKPOINT_FIELDS: dict[str, tuple[type, ...]] = {
     "optimizer_class": (str,),
@@ -195,24 +205,26 @@ class Checkpoint:
         rng_state: a ``Generator.bit_generator.state`` dict, or None.
         history: lists of recorded values by name.
         extra: any other JSON-able data saved with the checkpoint.
+        arrays: any other arrays saved with the checkpoint, by name.
     """
 
-    model: Sequential
+    model: Model
     optimizer: Optimizer
     epoch: int
     rng_state: dict[str, Any] | None
     history: dict[str, list[Any]]
     extra: dict[str, Any]
+    arrays: dict[str, NDArray] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- public API
 
 
-def save(model: Sequential, path: str | os.PathLike) -> Path:
+def save(model: Model, path: str | os.PathLike) -> Path:
     """Save ``model`` (architecture, weights and layer state) to ``path``, atomically.
 
     Args:
-        model: a :class:`numnet.models.Sequential` or a registered subclass.
+        model: a registered subclass of :class:`numnet.models.Model` (a Sequential, ...).
         path: the file to write, used as given (no suffix is added);
             ``.npz`` is the customary suffix. Its directory must exist.
 
@@ -230,7 +242,7 @@ def save(model: Sequential, path: str | os.PathLike) -> Path:
     return path
 
 
-def load(path: str | os.PathLike, *, max_parameters: int | None = MAX_PARAMETERS) -> Sequential:
+def load(path: str | os.PathLike, *, max_parameters: int | None = MAX_PARAMETERS) -> Model:
     """Load a model saved by :func:`save` (or the model of a checkpoint).
 
     Args:
@@ -258,12 +270,13 @@ def load(path: str | os.PathLike, *, max_parameters: int | None = MAX_PARAMETERS
 
 def save_checkpoint(
     path: str | os.PathLike,
-    model: Sequential,
+    model: Model,
     optimizer: Optimizer,
     epoch: int,
     rng_state: Mapping[str, Any] | None,
     history: Mapping[str, Any],
     extra: Mapping[str, Any] | None = None,
+    arrays: Mapping[str, NDArray] | None = None,
 ) -> Path:
     """Save everything needed to resume training to ``path``, atomically.
 
@@ -277,6 +290,7 @@ def save_checkpoint(
         history: recorded values by name, e.g. ``History.to_dict()``.
         extra: any other JSON-able data (NumPy scalars and arrays are
             stored as plain numbers and lists).
+        arrays: any other arrays, stored as arrays (never pickled), by name.
 
     Returns:
         The path written.
@@ -310,7 +324,13 @@ def save_checkpoint(
         "extra": {} if extra is None else dict(extra),
     }
     optimizer_entries = {OPTIMIZER_PREFIX + key: array for key, array in optimizer.state_dict().items()}
-    entries = {HEADER_KEY: _encode_header(header, path), **_model_entries(model), **optimizer_entries}
+    extra_entries = {EXTRA_PREFIX + str(name): np.asarray(array) for name, array in (arrays or {}).items()}
+    entries = {
+        HEADER_KEY: _encode_header(header, path),
+        **_model_entries(model),
+        **optimizer_entries,
+        **extra_entries,
+    }
     _write_atomically(path, entries)
     return path
 
@@ -318,7 +338,8 @@ def save_checkpoint(
 def load_checkpoint(path: str | os.PathLike, *, max_parameters: int | None = MAX_PARAMETERS) -> Checkpoint:
     """Load a checkpoint written by :func:`save_checkpoint`.
 
-    ``max_parameters`` limits the model as for :func:`load`.
+    ``max_parameters`` limits the model as for :func:`load`, and separately
+    the values of the checkpoint's other arrays (``extra/``) together.
 
     Raises:
         FileNotFoundError: there is no file at ``path`` (other ``OSError``
@@ -336,8 +357,16 @@ def load_checkpoint(path: str | os.PathLike, *, max_parameters: int | None = MAX
                 "progress (load it with numnet.io.load)"
             )
         _check_rng_state(archive, header["rng_state"])
+        extra_keys = [key for key in archive.entries if key.startswith(EXTRA_PREFIX)]
+        extra_size = sum(math.prod(archive.entries[key].shape) for key in extra_keys)
+        if max_parameters is not None and extra_size > max_parameters:
+            raise archive.error(
+                f"holds extra arrays of {extra_size:,} values, more than max_parameters={max_parameters:,}; "
+                "if you trust the file, load it with a larger max_parameters"
+            )
         model = _read_model(archive, max_parameters)
         optimizer = _read_optimizer(archive, model)
+        arrays = {key[len(EXTRA_PREFIX) :]: archive.read(key) for key in extra_keys}
     return Checkpoint(
         model=model,
         optimizer=optimizer,
@@ -345,6 +374,7 @@ def load_checkpoint(path: str | os.PathLike, *, max_parameters: int | None = MAX
         rng_state=header["rng_state"],
         history=header["history"],
         extra=header["extra"],
+        arrays=arrays,
     )
 
 
@@ -357,7 +387,7 @@ def model_info(path: str | os.PathLike) -> dict[str, Any]:
         ``arrays`` (a list of ``(name, shape, dtype)`` for every array in the
         file, e.g. ``("param/0.W", (784, 100), "float32")``) and
         ``parameter_count`` (the number of trainable values, the ``param/``
-        arrays). Checkpoints add ``epoch``, ``optimizer_class`` and
+        arrays), ``input`` and ``metadata``. Checkpoints add ``epoch``, ``optimizer_class`` and
         ``optimizer_config``.
 
     Every shape and count is checked against the file's size (never negative
@@ -400,30 +430,32 @@ def _check_max_parameters(value: Any) -> int | None:
     return int(value)
 
 
-def _check_model(model: Sequential) -> None:
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a numnet model (Sequential or a subclass), got {type(model).__name__}")
+def _check_model(model: Model) -> None:
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a numnet model (a subclass of numnet.models.Model), got {type(model).__name__}")
     name = type(model).__name__
     if MODEL_REGISTRY.get(name) is not type(model):
         raise TypeError(f"model class {name} is not the one registered under that name in numnet.models.MODEL_REGISTRY")
 
 
-def _model_header(model: Sequential) -> dict[str, Any]:
+def _model_header(model: Model) -> dict[str, Any]:
     return {
         "numnet_version": __version__,
         "model_class": type(model).__name__,
         "config": model.get_config(),
         "dtype": model.dtype.name,
+        "input": model.input_spec.to_config(),
+        "metadata": model.metadata,
     }
 
 
-def _entry_names(model: Sequential) -> dict[str, str]:
+def _entry_names(model: Model) -> dict[str, str]:
     """Archive key -> name in ``model.named_arrays()``: ``param/`` for parameters, ``state/`` for the rest."""
     params = set(model.param_names)
     return {(PARAM_PREFIX if name in params else STATE_PREFIX) + name: name for name in model.named_arrays()}
 
 
-def _model_entries(model: Sequential) -> dict[str, NDArray]:
+def _model_entries(model: Model) -> dict[str, NDArray]:
     arrays = model.named_arrays()
     return {key: arrays[name] for key, name in _entry_names(model).items()}
 
@@ -710,6 +742,8 @@ class _Archive:
                 f"was written by a newer numnet (format {version}); this numnet ({__version__}) reads up to "
                 f"format {FORMAT_VERSION}: upgrade numnet to load it"
             )
+        if version == 1:  # format 1 recorded neither: the input is the first layer's, the metadata empty
+            header = {**header, "input": {}, "metadata": {}}
         fields = dict(_MODEL_FIELDS)
         if file_format == CHECKPOINT_FORMAT:
             fields.update(_CHECKPOINT_FIELDS)
@@ -767,7 +801,7 @@ def _float_dtype(name: str) -> np.dtype | None:
     return dtype if dtype.kind == "f" else None
 
 
-def _read_model(archive: _Archive, max_parameters: int | None) -> Sequential:
+def _read_model(archive: _Archive, max_parameters: int | None) -> Model:
     """Check the archive's arrays against the architecture its header declares, then build it and read them."""
     header = archive.header
     class_name = header["model_class"]
@@ -820,10 +854,11 @@ def _read_model(archive: _Archive, max_parameters: int | None) -> Sequential:
         raise archive.error(f"holds a {class_name} whose array_specs do not match the model it builds")
     for key, name in names.items():
         archive.read(key, out=targets[name])
+    model.metadata = dict(header["metadata"])
     return model
 
 
-def _read_optimizer(archive: _Archive, model: Sequential) -> Optimizer:
+def _read_optimizer(archive: _Archive, model: Model) -> Optimizer:
     """Rebuild the checkpoint's optimizer, after checking every state array against the model's parameters."""
     header = archive.header
     name = header["optimizer_class"]
@@ -849,7 +884,7 @@ def _read_optimizer(archive: _Archive, model: Sequential) -> Optimizer:
     return optimizer
 
 
-def _fits_optimizer(key: str, entry: _Entry, optimizer: Optimizer, model: Sequential) -> bool:
+def _fits_optimizer(key: str, entry: _Entry, optimizer: Optimizer, model: Model) -> bool:
     """Whether an optimizer entry can be what :meth:`Optimizer.state_dict` writes for ``model``'s parameters."""
     if key == "optimizer":  # the optimizer's name
         return entry.shape == () and entry.dtype.kind == "U"
