@@ -62,8 +62,9 @@ Before anything is built they check, in this order:
    and every array must be in the file with exactly that shape and the
    header's dtype, and nothing else;
 5. in checkpoints, every optimizer array against the model's parameters
-   (state ``<name>.<i>`` has parameter i's shape and dtype, scalars are 0-d)
-   and the generator state against NumPy's bit generators.
+   (state ``<name>.<i>`` has parameter i's shape and dtype, scalars are 0-d),
+   the generator state against NumPy's bit generators, and the ``extra/``
+   arrays: at most ``max_parameters`` values together.
 
 Only then is the model built and its arrays read, each straight into its
 place, reading no more than its declared size (deflated entries are
