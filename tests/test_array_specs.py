@@ -32,6 +32,7 @@ from numnet.layers import (
 from numnet.layers.base import ArraySpec, Layer
 from numnet.layers.core import Affine
 from numnet.models import (
+    MAX_LAYERS,
     MLP,
     MODEL_REGISTRY,
     ConvNet,
@@ -244,3 +245,20 @@ def test_model_specs_refuse_what_from_config_refuses(cls, config, error):
         cls.array_specs(config)
     with pytest.raises(error):
         cls.from_config(config)
+
+
+@pytest.mark.parametrize(
+    ("cls", "config"),
+    [
+        (MLP, {"sizes": [1] * (MAX_LAYERS + 1)}),
+        (ConvNet, {"blocks": [[1] * (MAX_LAYERS + 1)]}),
+        (RNNLM, {"num_layers": 10**12}),
+        (Sequential, {"layers": [{"type": "ReLU"}] * (MAX_LAYERS + 1), "loss": {"type": "SoftmaxWithLoss"}}),
+    ],
+)
+def test_descriptions_deeper_than_any_file_are_refused_before_they_are_spelled_out(cls, config):
+    # a header of a few MB listing a million layers made array_specs build a million spec dicts (670 MiB)
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=rf"describes [\d,]+ layers, more than MAX_LAYERS={MAX_LAYERS:,}"):
+        cls.array_specs(config)
+    assert time.perf_counter() - started < 0.5

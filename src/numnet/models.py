@@ -76,6 +76,7 @@ __all__ = [
     "SimpleConvNet",
     "ConvNet",
     "ACTIVATIONS",
+    "MAX_LAYERS",
     "OUTPUTS",
 ]
 
@@ -94,6 +95,15 @@ OUTPUTS: dict[str, type[Loss]] = {
 }
 
 INPUT_KINDS = ("float", "ids")
+#: The most layers :meth:`Model.array_specs` describes: no model file holds more arrays
+#: (:data:`numnet.io.MAX_ENTRIES`), so a deeper description is refused before it is spelled out.
+MAX_LAYERS = 32_768
+
+
+def _check_depth(count: int, argument: str) -> None:
+    """Raise ValueError when an architecture description asks for more than :data:`MAX_LAYERS` layers."""
+    if count > MAX_LAYERS:
+        raise ValueError(f"{argument} describes {count:,} layers, more than MAX_LAYERS={MAX_LAYERS:,}")
 
 
 def _layer_spec(layer: Layer | Loss) -> dict[str, Any]:
@@ -722,6 +732,7 @@ class Sequential(Model):
     @classmethod
     def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
         """The layers' arrays (a tied parameter once, under the name it shares), then the loss's (``loss.<name>``)."""
+        _check_depth(len(config["layers"]), "layers")
         layers = [
             _registered(spec, LAYER_REGISTRY, "layer").array_specs(spec.get("config", {})) for spec in config["layers"]
         ]
@@ -916,6 +927,7 @@ class MLP(_BuiltModel):
         sizes, batch_norm, dropout = list(args["sizes"]), args["batch_norm"], args["dropout"]
         if len(sizes) < 2:
             raise ValueError(f"sizes must list at least the input and output widths, got {sizes}")
+        _check_depth(len(sizes), "sizes")
         layers: list[dict[str, ArraySpec]] = []  # as __init__ stacks them
         for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
             layers.append(Dense.array_specs({"in_features": fan_in, "out_features": fan_out}))
@@ -1105,6 +1117,7 @@ class ConvNet(_BuiltModel):
         blocks = [list(block) for block in args["blocks"]]
         if not blocks or not all(blocks):
             raise ValueError(f"blocks must list at least one block of at least one convolution, got {blocks}")
+        _check_depth(sum(len(block) for block in blocks), "blocks")
         batch_norm, dropout = args["batch_norm"], args["dropout"]
         hidden_size, output_size = args["hidden_size"], args["output_size"]
         layers: list[dict[str, ArraySpec]] = []  # as __init__ stacks them

@@ -32,7 +32,7 @@ from numnet.data.batching import bptt_batches
 from numnet.initializers import xavier
 from numnet.layers import Dropout, Embedding, Layer, SoftmaxWithLoss, TimeAffine, TimeAttention, TimeLSTM
 from numnet.layers.base import ArraySpec
-from numnet.models import InputSpec, Model, _Built, _BuiltModel, _check_lengths, _named_specs
+from numnet.models import InputSpec, Model, _Built, _BuiltModel, _check_depth, _check_lengths, _named_specs
 
 __all__ = ["RNNLM", "Seq2seq", "PeekySeq2seq", "AttentionSeq2seq"]
 
@@ -141,6 +141,7 @@ class RNNLM(_BuiltModel):
         args = cls._arguments(config)
         vocab_size, wordvec_size, hidden_size = args["vocab_size"], args["wordvec_size"], args["hidden_size"]
         check_positive_int("num_layers", args["num_layers"])
+        _check_depth(args["num_layers"], "num_layers")
         dropout: list[dict[str, ArraySpec]] = [{}] if _check_rate(args["dropout"]) else []
         layers = [Embedding.array_specs({"vocab_size": vocab_size, "embedding_dim": wordvec_size})]
         size = wordvec_size
