@@ -57,7 +57,9 @@ Before anything is built they check, in this order:
    reads (:func:`save` refuses to write a header that load would refuse);
 4. the architecture: from the header's ``config`` alone, without allocating,
    the model class computes every array it would make
-   (:meth:`~numnet.models.Model.array_specs`); more than
+   (:meth:`~numnet.models.Model.array_specs`; a description of more than
+   :data:`numnet.models.MAX_LAYERS` layers is refused before it is spelled
+   out); more than
    ``max_parameters`` values (default :data:`MAX_PARAMETERS`) is refused,
    and every array must be in the file with exactly that shape and the
    header's dtype, and nothing else;
