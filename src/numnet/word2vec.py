@@ -34,7 +34,8 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from numnet._checks import check_ids, check_positive_int
 from numnet.initializers import Initializer, describe_init
 from numnet.layers import ContextMean, ContextRepeat, Dense, Embedding, NegativeSamplingLoss, SoftmaxWithLoss
-from numnet.models import _BuiltModel
+from numnet.layers.base import ArraySpec
+from numnet.models import _BuiltModel, _named_specs
 from numnet.text import UnigramSampler
 
 __all__ = ["SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram", "word_counts", "negative_sampling_baseline"]
@@ -95,6 +96,21 @@ class _Word2Vec(_BuiltModel):
         """The word vectors: the input embedding ``W_in`` (vocab_size, hidden_size), not a copy."""
         return self.layers[0].params[0]
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The input embedding (V, H), then the output weights: a Dense's or the loss's ``W``."""
+        args = cls._arguments(config)
+        vocab_size, hidden_size = args["vocab_size"], args["hidden_size"]
+        cls._check_sizes(vocab_size, hidden_size, args["window_size"])
+        embedding = Embedding.array_specs({"vocab_size": vocab_size, "embedding_dim": hidden_size})
+        return cls._output_specs(embedding, vocab_size, hidden_size, args)
+
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        raise NotImplementedError(f"{cls.__name__} does not describe its arrays (array_specs)")
+
 
 class _Softmax(_Word2Vec):
     """SimpleCBOW and SimpleSkipGram: an embedding and a dense layer around a context layer, softmax loss."""
@@ -148,6 +164,14 @@ class SimpleCBOW(_Softmax):
     ) -> None:
         self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=True)
 
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        return _named_specs(
+            [embedding, {}, Dense.array_specs({"in_features": hidden_size, "out_features": vocab_size})]
+        )
+
 
 class SimpleSkipGram(_Softmax):
     """Chapter 3's skip-gram: the target's vector, a softmax over the vocabulary for each context word.
@@ -167,6 +191,14 @@ class SimpleSkipGram(_Softmax):
         dtype: DTypeLike = np.float32,
     ) -> None:
         self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=False)
+
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        return _named_specs(
+            [embedding, Dense.array_specs({"in_features": hidden_size, "out_features": vocab_size}), {}]
+        )
 
 
 class _NegativeSampling(_Word2Vec):
@@ -207,6 +239,16 @@ class _NegativeSampling(_Word2Vec):
         }
         super().__init__(layers, loss, seed=seed, input_shape=input_shape)
         loss.rng = self.rng  # negatives are drawn from the model's generator
+
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        counts = args["counts"]
+        if not isinstance(counts, list) or len(counts) != vocab_size:
+            raise ValueError(f"counts must hold one count per word, {vocab_size} of them")
+        loss = NegativeSamplingLoss.array_specs({"word_counts": counts, "hidden_size": hidden_size})
+        return {"0.W": embedding["W"], **{f"loss.{name}": spec for name, spec in loss.items()}}
 
 
 class CBOW(_NegativeSampling):
