@@ -39,5 +39,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"metadata: {json.dumps(model.metadata)}")
     print(f"config: {json.dumps(info['config'])}")
     print("layers:")
-    print(model.summary())
+    model.summary()
     return 0
