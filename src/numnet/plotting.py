@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     "activations_figure",
     "history_figure",
+    "compare_figure",
+    "boundary_figure",
     "weights_figure",
     "filters_figure",
     "images_figure",
@@ -94,16 +96,45 @@ def activations_figure(x_range: tuple[float, float] = (-5.0, 5.0)) -> Figure:
     return fig
 
 
-def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
-    """Learning curves: loss (left) and accuracy (right) against epochs.
+def _integer_epochs(ax: Any) -> None:
+    """Epoch ticks at whole numbers only."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415 - optional dependency
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _metric_name(data: Mapping[str, Sequence[float]]) -> tuple[str, str]:
+    """The logged metric the right panel shows (``acc`` if recorded, else the first other) and its axis label."""
+    names = [name[len("train_") :] for name in data if name.startswith("train_") and name != "train_loss"]
+    metric = "acc" if "acc" in names else names[0] if names else ""
+    return metric, {"acc": "accuracy", "mae": "mean absolute error", "mse": "mean squared error"}.get(metric, metric)
+
+
+def history_figure(
+    history: Mapping[str, Sequence[float]] | Any,
+    title: str | None = None,
+    validation_label: str = "validation",
+    best_epoch: int | None = None,
+    weights_kept: bool = False,
+) -> Figure:
+    """Learning curves: loss (left) and accuracy, or the recorded metric, (right) against epochs.
 
     Args:
         history: a :class:`numnet.training.History` or its ``to_dict()``
             (``loss`` per iteration; ``train_loss``, ``train_acc`` and, when
             validated, ``val_loss``, ``val_acc`` per epoch).
+        title: the figure's title, e.g. the dataset, model and optimizer.
+        validation_label: what the ``val_`` values measure: ``"validation"``
+            (a held-out split) or ``"test"`` (the test set), for the legend.
+        best_epoch: the epoch (from 1) of the lowest validation loss; by
+            default found in the history, when validated.
+        weights_kept: the model kept that epoch's weights (early stopping).
 
-    The per-iteration loss is drawn faintly, spread evenly over the epochs;
-    the per-epoch values are drawn at epochs 1, 2, ... with markers.
+    The per-iteration loss is drawn faintly, spread evenly over the epochs,
+    unless there is one iteration per epoch (full batch: it would repeat the
+    training curve); the loss axis is scaled to the per-epoch curves, so the
+    first mini-batches do not squash it. The per-epoch values are drawn at
+    epochs 1, 2, ... with markers, and the best epoch is marked on both panels.
     """
     data = history.to_dict() if hasattr(history, "to_dict") else dict(history)
     train_loss = list(data.get("train_loss", ()))
@@ -111,22 +142,82 @@ def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
     if epochs == 0:
         raise ValueError("history holds no completed epoch: nothing to plot")
     epoch_axis = np.arange(1, epochs + 1)
-    fig = _new_figure(figsize=(10, 4), layout="constrained")
-    loss_ax, acc_ax = fig.subplots(1, 2)
+    fig = _new_figure(figsize=(10, 4.2), layout="constrained")
+    loss_ax, metric_ax = fig.subplots(1, 2)
+    if title:
+        fig.suptitle(title)
 
     iteration_loss = np.asarray(data.get("loss", ()), dtype=float)
-    if iteration_loss.size:
+    per_epoch = [float(v) for split in ("train", "val") for v in data.get(f"{split}_loss", ())]
+    top = max(per_epoch)
+    if iteration_loss.size > epochs:  # mini-batches: several iterations per epoch
         spread = np.arange(1, iteration_loss.size + 1) * (epochs / iteration_loss.size)
         loss_ax.plot(spread, iteration_loss, color="0.75", linewidth=0.8, label="mini-batch loss")
-    for ax, metric, title in ((loss_ax, "loss", "loss"), (acc_ax, "acc", "accuracy")):
+        after_first = iteration_loss[iteration_loss.size // epochs :]
+        if after_first.size:
+            top = max(top, float(np.quantile(after_first[np.isfinite(after_first)], 0.98)))
+    metric, metric_label = _metric_name(data)
+    for ax, name, label in ((loss_ax, "loss", "loss"), (metric_ax, metric, metric_label)):
         for split in ("train", "val"):
-            values = data.get(f"{split}_{metric}", ())
+            values = data.get(f"{split}_{name}", ())
             if len(values):
-                label = "training" if split == "train" else "validation"
-                ax.plot(epoch_axis[: len(values)], values, marker="o", markersize=3, label=label)
-        ax.set(title=title, xlabel="epoch")
-        ax.legend()
-    acc_ax.set_ylim(top=1.0)
+                legend = "training" if split == "train" else validation_label
+                marker = "o" if epochs <= 50 else None  # dots help to count a few epochs, and clutter hundreds
+                ax.plot(epoch_axis[: len(values)], values, marker=marker, markersize=3, label=legend)
+        ax.set(xlabel="epoch", ylabel=label, title=label)
+        _integer_epochs(ax)
+    loss_ax.set_ylim(0.0, 1.1 * top if top > 0 else 1.0)
+    if metric == "acc":
+        metric_ax.set_ylim(top=1.0)
+    val_loss = data.get("val_loss", ())
+    if best_epoch is None and len(val_loss):
+        best_epoch = int(np.argmin(val_loss)) + 1
+    if best_epoch is not None:
+        mark = (
+            f"best epoch {best_epoch} (weights kept)"
+            if weights_kept
+            else f"lowest {validation_label} loss (epoch {best_epoch})"
+        )
+        for ax in (loss_ax, metric_ax):
+            ax.axvline(best_epoch, color="0.3", linestyle="--", linewidth=1, label=mark)
+    loss_ax.legend()
+    metric_ax.legend()
+    return fig
+
+
+def compare_figure(
+    runs: Mapping[str, Mapping[str, Sequence[float]] | Any], title: str | None = None, validation: bool = True
+) -> Figure:
+    """Several runs' curves overlaid: loss (left) and accuracy or the recorded metric (right) against epochs.
+
+    Args:
+        runs: histories (or their ``to_dict()``) by the name each run goes by in the legend.
+        title: the figure's title.
+        validation: draw the validation curves (``val_``); a run without
+            them is drawn with its training curves, dashed. False draws the
+            training curves of every run.
+    """
+    if not runs:
+        raise ValueError("runs must hold at least one history")
+    fig = _new_figure(figsize=(10, 4.2), layout="constrained")
+    loss_ax, metric_ax = fig.subplots(1, 2)
+    fig.suptitle(title or f"{'validation' if validation else 'training'} curves of {len(runs)} runs")
+    datas = {name: (h.to_dict() if hasattr(h, "to_dict") else dict(h)) for name, h in runs.items()}
+    metric, metric_label = _metric_name(next(iter(datas.values())))
+    for name, data in datas.items():
+        split = "val" if validation and len(data.get("val_loss", ())) else "train"
+        style = "-" if split == "val" or not validation else "--"
+        suffix = "" if split == "val" or not validation else " (training)"
+        for ax, value in ((loss_ax, "loss"), (metric_ax, metric)):
+            values = data.get(f"{split}_{value}", ())
+            if len(values):
+                epochs = np.arange(1, len(values) + 1)
+                marker = "o" if len(values) <= 50 else None
+                ax.plot(epochs, values, style, marker=marker, markersize=3, label=name + suffix)
+    for ax, label in ((loss_ax, "loss"), (metric_ax, metric_label)):
+        ax.set(xlabel="epoch", ylabel=label, title=f"{'validation' if validation else 'training'} {label}")
+        _integer_epochs(ax)
+        ax.legend(fontsize=8)
     return fig
 
 
@@ -155,6 +246,9 @@ def images_figure(
     cell_size: float = 1.2,
     normalize_each: bool = True,
     title: str | None = None,
+    value_range: tuple[float, float] | None = None,
+    cmap: str = "gray",
+    colorbar_label: str | None = None,
 ) -> Figure:
     """A grid of images, one axes each (no ticks), titled when ``titles`` is given.
 
@@ -162,10 +256,15 @@ def images_figure(
         images: (n, h, w) gray or (n, h, w, 3) RGB, n >= 1.
         titles: one per image.
         columns: grid width (default: about the square root of n).
-        normalize_each: stretch every image over the full color range (for
-            weights); otherwise gray images map 0 to black and 1 (or 255 for
-            integers) to white.
+        normalize_each: without ``value_range``, stretch every image over the
+            full color range; otherwise gray images map 0 to black and 1 (or
+            255 for integers) to white.
         title: a title above the grid.
+        value_range: one scale (low, high) for every image: gray images are
+            drawn with ``cmap`` from low to high, RGB images mapped linearly
+            from low (black) to high (white) in each channel.
+        cmap: the colormap of gray images.
+        colorbar_label: with ``value_range``, a colorbar of that scale, so labelled.
     """
     images = _image_stack(images, "images")
     n = len(images)
@@ -176,18 +275,33 @@ def images_figure(
     columns = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / columns)
     title_room = 0.3 if titles is not None else 0.0  # inches above each image for its title
-    top_room = 0.1 + (0.4 if title else 0.0) + title_room
+    top_room = 0.1 + (0.5 if title else 0.0) + title_room
     height = rows * (cell_size + title_room) + top_room
-    fig = _new_figure(figsize=(columns * cell_size, height))
+    colorbar = value_range is not None and colorbar_label is not None
+    width = max(columns * cell_size + (1.6 if colorbar else 0.0), 7.0 if title else 0.0)
+    fig = _new_figure(figsize=(width, height))
     fig.subplots_adjust(
-        left=0.02, right=0.98, bottom=0.02, top=1 - top_room / height, wspace=0.1, hspace=0.4 if titles else 0.1
+        left=0.02,
+        right=(1 - 1.6 / width) if colorbar else 0.98,
+        bottom=0.02,
+        top=1 - top_room / height,
+        wspace=0.1,
+        hspace=0.4 if titles else 0.1,
     )
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=10, wrap=True)
     white = 255 if np.issubdtype(images.dtype, np.integer) else 1.0
+    axes = []
     for index, image in enumerate(images):
         ax = fig.add_subplot(rows, columns, index + 1)
-        if image.ndim == 3:
+        axes.append(ax)
+        if value_range is not None:
+            low, high = value_range
+            if image.ndim == 3:
+                ax.imshow(np.clip((image - low) / (high - low or 1.0), 0.0, 1.0))
+            else:
+                ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
+        elif image.ndim == 3:
             ax.imshow(_to_unit_range(image) if normalize_each else image)
         elif normalize_each:
             ax.imshow(image, cmap="gray")
@@ -197,11 +311,31 @@ def images_figure(
         ax.set_yticks([])
         if titles is not None:
             ax.set_title(titles[index], fontsize=8)
+    if colorbar:
+        assert value_range is not None
+        from matplotlib.cm import ScalarMappable  # noqa: PLC0415 - optional dependency
+        from matplotlib.colors import Normalize  # noqa: PLC0415
+
+        scale = ScalarMappable(Normalize(*value_range), cmap=cmap if images.ndim == 3 else "gray")
+        bar_axes = fig.add_axes((1 - 1.4 / width, 0.1, 0.2 / width, 0.8 * (1 - top_room / height)))
+        fig.colorbar(scale, cax=bar_axes, label=colorbar_label)
     return fig
 
 
-def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), max_units: int = 100) -> Figure:
-    """First-layer weights as images: what each unit looks for in its input.
+def _symmetric_range(values: NDArray) -> tuple[float, float]:
+    """(-m, m) for the largest magnitude m of ``values`` (1 if all are zero): zero sits in the middle."""
+    m = float(np.max(np.abs(values))) if values.size else 0.0
+    return (-m, m) if m > 0 else (-1.0, 1.0)
+
+
+def weights_figure(
+    weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), max_units: int = 100, title: str | None = None
+) -> Figure:
+    """First-layer weights as images: what each unit looks for in its input, on one scale with a colorbar.
+
+    Gray images are drawn blue (negative) to red (positive), white at zero;
+    RGB images (a 64×64×3 photo's weights, say) map each channel's weight
+    from black (most negative) to white (most positive), so zero is mid-grey.
 
     Args:
         weights: a dense layer's W (D, H), each column an image of
@@ -209,6 +343,7 @@ def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), 
             (FN, C, FH, FW) with C = 1 (gray) or 3 (RGB).
         image_shape: (h, w) or (h, w, 3), for dense weights.
         max_units: show at most this many units (the first ones).
+        title: the figure's title (default: what is shown).
     """
     weights = np.asarray(weights)
     if weights.ndim == 2:
@@ -218,13 +353,25 @@ def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), 
                 f"{tuple(image_shape)} ({math.prod(image_shape)} values)"
             )
         images = weights.T.reshape(-1, *image_shape)
+        what = f"first-layer weights of {min(len(images), max_units)} of {len(images)} units"
     elif weights.ndim == 4:
         images = _filter_images(weights, "weights")
+        what = f"{min(len(images), max_units)} of {len(images)} convolution filters"
     else:
         raise ValueError(
             f"weights must be dense (D, H) or convolution filters (FN, 1 or 3, FH, FW), got shape {weights.shape}"
         )
-    return images_figure(images[:max_units])
+    images = images[:max_units]
+    rgb = images.ndim == 4
+    shape = "x".join(str(size) for size in images.shape[1:])
+    return images_figure(
+        images,
+        title=f"{title}\n{what} as {shape} images" if title else f"{what} as {shape} images",
+        cell_size=3.0 if len(images) <= 4 else 1.2 if images.shape[1] > 8 else 0.8,
+        value_range=_symmetric_range(images),
+        cmap="RdBu_r",
+        colorbar_label="weight (each colour channel)" if rgb else "weight",
+    )
 
 
 def _filter_images(filters: NDArray, name: str) -> NDArray:
@@ -234,25 +381,36 @@ def _filter_images(filters: NDArray, name: str) -> NDArray:
     return filters[:, 0] if filters.shape[1] == 1 else filters.transpose(0, 2, 3, 1)
 
 
-def filters_figure(filters: ArrayLike, initial: ArrayLike | None = None, max_filters: int = 30) -> Figure:
-    """A convolution's filters (FN, C, FH, FW) as images, as the textbook shows them.
+def filters_figure(
+    filters: ArrayLike, initial: ArrayLike | None = None, max_filters: int = 30, title: str | None = None
+) -> Figure:
+    """A convolution's filters (FN, C, FH, FW) as images on one scale with a colorbar, as the textbook shows them.
 
     With ``initial`` (the same layer's filters before training), the initial
     filters come first, titled "before", and the trained ones after, titled
     "after": random noise turning into edge and blob detectors.
     """
     trained = _filter_images(np.asarray(filters), "filters")[:max_filters]
+    heading = f"{title}\n" if title else ""
+    common = {"columns": min(len(trained), 10), "cmap": "RdBu_r", "colorbar_label": "weight", "cell_size": 0.8}
     if initial is None:
-        return images_figure(trained, columns=min(len(trained), 10), title="convolution filters")
+        return images_figure(
+            trained,
+            title=f"{heading}convolution filters ({len(trained)})",
+            value_range=_symmetric_range(trained),
+            **common,  # type: ignore[arg-type]
+        )
     before = _filter_images(np.asarray(initial), "initial")[:max_filters]
     if before.shape != trained.shape:
         raise ValueError(f"initial must have the filters' shape {trained.shape}, got {before.shape}")
     titles = ["before"] + [""] * (len(before) - 1) + ["after"] + [""] * (len(trained) - 1)
+    both = np.concatenate([before, trained])
     return images_figure(
-        np.concatenate([before, trained]),
+        both,
         titles=titles,
-        columns=min(len(trained), 10),
-        title="convolution filters before and after training",
+        title=f"{heading}convolution filters before (top) and after (bottom) training",
+        value_range=_symmetric_range(both),
+        **common,  # type: ignore[arg-type]
     )
 
 
@@ -262,6 +420,7 @@ def misclassified_figure(
     predicted_labels: ArrayLike,
     class_names: Sequence[str] | None = None,
     max_images: int = 25,
+    title: str | None = None,
 ) -> Figure:
     """The images a model gets wrong, titled ``true → predicted``.
 
@@ -270,6 +429,7 @@ def misclassified_figure(
         true_labels, predicted_labels: class ids (N,).
         class_names: names by class id (default: the ids).
         max_images: show at most this many (the first ones).
+        title: the figure's title above what it shows (e.g. the dataset and the model).
 
     A figure with one empty axes saying so is returned when nothing is wrong.
     """
@@ -292,13 +452,21 @@ def misclassified_figure(
         return str(label) if class_names is None else str(class_names[label])
 
     titles = [f"{name(true_labels[i])} → {name(predicted_labels[i])}" for i in wrong]
+    n_wrong = int(np.sum(true_labels != predicted_labels))
+    shown = f"misclassified: true → predicted ({len(wrong)} of {n_wrong} wrong among {len(images)})"
     return images_figure(
-        images[wrong], titles=titles, normalize_each=False, cell_size=1.4, title="misclassified: true → predicted"
+        images[wrong],
+        titles=titles,
+        normalize_each=False,
+        cell_size=1.4,
+        title=f"{title}\n{shown}" if title else shown,
     )
 
 
-def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None = None) -> Figure:
-    """A confusion matrix (K, K), rows the true class and columns the predicted, with counts."""
+def confusion_matrix_figure(
+    matrix: ArrayLike, class_names: Sequence[str] | None = None, title: str | None = None
+) -> Figure:
+    """A confusion matrix (K, K), rows the true class and columns the predicted, with counts and a colorbar."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
         raise ValueError(f"matrix must be square (K, K) with K >= 1, got shape {matrix.shape}")
@@ -309,7 +477,8 @@ def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None
     size = max(4.0, 0.6 * k + 2.0)
     fig = _new_figure(figsize=(size, size), layout="constrained")
     ax = fig.add_subplot()
-    ax.imshow(matrix, cmap="Blues")
+    image = ax.imshow(matrix, cmap="Blues")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="samples")
     threshold = matrix.max() / 2
     for (row, column), count in np.ndenumerate(matrix):
         color = "white" if count > threshold else "black"
@@ -317,5 +486,78 @@ def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None
     long_names = max(len(name) for name in names) > 2
     ax.set_xticks(range(k), names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
     ax.set_yticks(range(k), names)
-    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix")
+    accuracy = np.trace(matrix) / matrix.sum() if matrix.sum() else 0.0
+    ax.set(xlabel="predicted class", ylabel="true class", title=f"confusion matrix (accuracy {accuracy:.1%})")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+# ------------------------------------------------------------------ regions
+
+
+def boundary_figure(
+    model: Any,
+    x: ArrayLike,
+    t: ArrayLike,
+    class_names: Sequence[str] | None = None,
+    title: str | None = None,
+    resolution: int = 300,
+) -> Figure:
+    """The decision regions of a classifier of 2-D points, with the points on top.
+
+    Args:
+        model: a numnet model taking points (N, 2) (``predict_labels``).
+        x: points (N, 2); the plane is drawn over their range and a margin.
+        t: their class ids (N,).
+        class_names: names by class id (default: the ids).
+        title: the figure's title.
+        resolution: grid points per axis.
+    """
+    x, t = np.asarray(x, dtype=float), np.asarray(t)
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
+        raise ValueError(f"x must be points (N, 2), got shape {x.shape}")
+    if t.shape != (len(x),):
+        raise ValueError(f"t must be class ids ({len(x)},), got shape {t.shape}")
+    low, high = x.min(axis=0), x.max(axis=0)
+    margin = 0.1 * np.maximum(high - low, 1e-9)
+    u = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    v = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    grid_u, grid_v = np.meshgrid(u, v)
+    grid = np.column_stack([grid_u.ravel(), grid_v.ravel()]).astype(np.float32)
+    regions = np.asarray(model.predict_labels(grid)).reshape(grid_u.shape)
+    k = int(max(regions.max(), t.max())) + 1
+    names = [str(i) for i in range(k)] if class_names is None else [str(c) for c in class_names]
+
+    from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: PLC0415 - optional dependency
+
+    palette = [f"C{i % 10}" for i in range(k)]
+    fig = _new_figure(figsize=(6.5, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.pcolormesh(
+        grid_u,
+        grid_v,
+        regions,
+        cmap=ListedColormap(palette),
+        norm=BoundaryNorm(np.arange(k + 1) - 0.5, k),
+        alpha=0.3,
+        shading="auto",
+    )
+    for label in range(k):
+        points = x[t == label]
+        if len(points):
+            ax.scatter(
+                points[:, 0],
+                points[:, 1],
+                s=14,
+                color=palette[label],
+                edgecolors="black",
+                linewidths=0.4,
+                label=f"class {names[label]}" if label < len(names) else f"class {label}",
+            )
+    accuracy = float(np.mean(np.asarray(model.predict_labels(x.astype(np.float32))) == t))
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"decision regions (shaded) and points (accuracy {accuracy:.1%})")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        fig.suptitle(title)
     return fig

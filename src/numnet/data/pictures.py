@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from numnet._atomic import atomic_write
 from numnet.data.layout import to_model_layout, vectors_or_images
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ __all__ = [
     "read_npy",
     "read_samples",
     "samples_as_pictures",
+    "save_picture",
 ]
 
 #: The most pixels a picture may have; checked from its header, before its pixels are decoded.
@@ -395,3 +397,15 @@ def samples_as_pictures(samples: ArrayLike, image_format: ImageFormat) -> NDArra
         x = x.transpose(0, 2, 3, 1)
     pictures = x.reshape(len(x), *image_format.shape)
     return np.round(np.clip(pictures, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def save_picture(pixels: ArrayLike, path: str | PathLike[str]) -> Path:
+    """Write 8-bit pixels (H, W) or (H, W, 3) as a picture file, atomically; the format follows the suffix (PNG
+    when there is none). Returns the path written."""
+    Image = _pillow()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    file_format = {"": "PNG", "JPG": "JPEG"}.get(path.suffix[1:].upper(), path.suffix[1:].upper())
+    with atomic_write(path) as file:
+        Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(file, format=file_format)
+    return path
