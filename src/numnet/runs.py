@@ -514,6 +514,8 @@ def read_run(path: str | os.PathLike[str]) -> Run:
         FileNotFoundError: the folder has no ``run.json``.
         ValueError: ``run.json`` or ``history.json`` is not what a run writes.
     """
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path} does not exist: give a run folder (or a file in one)")
     folder = _folder(path)
     record_path = folder / RUN_FILE
     if not record_path.is_file():

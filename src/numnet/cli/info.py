@@ -56,10 +56,11 @@ def _print_run(run: runs.Run) -> None:
     lr = run.optimizer_config.get("lr")
     decay = run.optimizer_config.get("weight_decay")
     batch = s.get("batch_size")
-    validation = {
-        "split": f"{s.get('validation_split', 0):.0%} of the training set held out",
-        "test": "tracks the test set (no validation split)",
-    }.get(s.get("validate_on") or "", "none")
+    validation = "none"
+    if s.get("validate_on") == "split":
+        validation = f"{s.get('validation_split', 0):.0%} of the training set held out"
+    elif s.get("validate_on") == "test":
+        validation = "tracks the test set (no validation split)"
     stopping = s.get("early_stopping")
     print(
         f"training: {run.optimizer} lr {lr:g}"

@@ -44,7 +44,12 @@ def _weights(args: argparse.Namespace) -> Path:
     weights = model.params[0]
     title = figure_title(model, file)
     if weights.ndim == 2:  # dense: each unit's weights form an image of the model's picture format
-        shape = image_format_for(model.input_spec, runs.dataset_of(model, file)).shape
+        try:
+            shape = image_format_for(model.input_spec, runs.dataset_of(model, file)).shape
+        except ValueError as error:
+            raise ValueError(
+                f"plot weights draws weights as pictures, and {error} (plot boundary draws 2-D points)"
+            ) from None
         figure = plotting.weights_figure(weights, shape, title=title)
     else:  # convolution filters
         figure = plotting.weights_figure(weights, title=title)
