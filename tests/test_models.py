@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from numnet.callbacks import EarlyStopping
 from numnet.gradient import gradient_check, numerical_gradient, relative_error
 from numnet.layers import Affine, Dense, Flatten, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
 from numnet.models import MLP, MODEL_REGISTRY, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD
+from numnet.schedules import StepDecay
 from numnet.training import Trainer
 
 TOLERANCE = 1e-6
@@ -228,6 +230,12 @@ def test_reprs_show_the_sizes():
     model = Sequential([Dense(3, 2)], SoftmaxWithLoss())
     assert repr(model) == "Sequential(3-2, 8 parameters)"
     assert repr(Trainer(model, SGD(lr=0.1))).startswith("Trainer(Sequential, SGD(lr=0.1")
+    assert repr(Trainer(model, SGD(lr=0.1))).endswith("metrics=['accuracy'], epochs done=0)")
+    assert repr(EarlyStopping(patience=2)) == "EarlyStopping(monitor='val_loss', patience=2, best=inf)"
+    assert repr(StepDecay(step_size=3, gamma=0.5)) == "StepDecay(step_size=3, gamma=0.5)"
+    x = np.random.default_rng(0).standard_normal((4000, 3)).astype(np.float32)
+    history = Trainer(model, SGD(lr=0.1)).fit(x, (x[:, 0] > 0).astype(int), epochs=2, batch_size=2, verbose=0)
+    assert len(history.loss) == 4000 and len(repr(history)) < 100  # no thousands of losses
 
 
 def test_bad_construction_arguments_are_named():

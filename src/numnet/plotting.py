@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,17 @@ def _new_figure(**kwargs: Any) -> Figure:
     except ImportError:
         raise ImportError(MISSING_MATPLOTLIB) from None
     return Figure(**kwargs)
+
+
+def _wrapped(title: str, width: float, fontsize: float) -> str:
+    """``title`` with each line wrapped to ``width`` inches of text of ``fontsize`` points."""
+    characters = max(20, int(width * 130 / fontsize))  # about 0.55 em per character, and a margin
+    return "\n".join(textwrap.fill(line, characters) for line in title.splitlines())
+
+
+def _suptitle(fig: Figure, title: str, fontsize: float = 12) -> None:
+    """The figure's title, each line wrapped to the figure's width (long model descriptions stay whole)."""
+    fig.suptitle(_wrapped(title, fig.get_figwidth(), fontsize), fontsize=fontsize)
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> Path:
@@ -100,7 +112,7 @@ def _integer_epochs(ax: Any) -> None:
     """Epoch ticks at whole numbers only."""
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415 - optional dependency
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def _metric_name(data: Mapping[str, Sequence[float]]) -> tuple[str, str]:
@@ -145,7 +157,7 @@ def history_figure(
     fig = _new_figure(figsize=(10, 4.2), layout="constrained")
     loss_ax, metric_ax = fig.subplots(1, 2)
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
 
     iteration_loss = np.asarray(data.get("loss", ()), dtype=float)
     per_epoch = [float(v) for split in ("train", "val") for v in data.get(f"{split}_loss", ())]
@@ -153,9 +165,11 @@ def history_figure(
     if iteration_loss.size > epochs:  # mini-batches: several iterations per epoch
         spread = np.arange(1, iteration_loss.size + 1) * (epochs / iteration_loss.size)
         loss_ax.plot(spread, iteration_loss, color="0.75", linewidth=0.8, label="mini-batch loss")
-        after_first = iteration_loss[iteration_loss.size // epochs :]
-        if after_first.size:
-            top = max(top, float(np.quantile(after_first[np.isfinite(after_first)], 0.98)))
+        # the first epoch (at most a tenth of the run) starts far above the rest: it would squash the axis
+        later = iteration_loss[iteration_loss.size // max(epochs, 10) :]
+        later = later[np.isfinite(later)]
+        if later.size:
+            top = max(top, float(np.quantile(later, 0.98)))
     metric, metric_label = _metric_name(data)
     for ax, name, label in ((loss_ax, "loss", "loss"), (metric_ax, metric, metric_label)):
         for split in ("train", "val"):
@@ -166,6 +180,7 @@ def history_figure(
                 ax.plot(epoch_axis[: len(values)], values, marker=marker, markersize=3, label=legend)
         ax.set(xlabel="epoch", ylabel=label, title=label)
         _integer_epochs(ax)
+        ax.set_xlim(0 if ax is loss_ax and iteration_loss.size > epochs else 0.5, epochs + 0.5)
     loss_ax.set_ylim(0.0, 1.1 * top if top > 0 else 1.0)
     if metric == "acc":
         metric_ax.set_ylim(top=1.0)
@@ -201,7 +216,7 @@ def compare_figure(
         raise ValueError("runs must hold at least one history")
     fig = _new_figure(figsize=(10, 4.2), layout="constrained")
     loss_ax, metric_ax = fig.subplots(1, 2)
-    fig.suptitle(title or f"{'validation' if validation else 'training'} curves of {len(runs)} runs")
+    _suptitle(fig, title or f"{'validation' if validation else 'training'} curves of {len(runs)} runs")
     datas = {name: (h.to_dict() if hasattr(h, "to_dict") else dict(h)) for name, h in runs.items()}
     metric, metric_label = _metric_name(next(iter(datas.values())))
     for name, data in datas.items():
@@ -274,11 +289,12 @@ def images_figure(
         raise ValueError(f"titles must give one title per image ({n}), got {len(titles)}")
     columns = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / columns)
-    title_room = 0.3 if titles is not None else 0.0  # inches above each image for its title
-    top_room = 0.1 + (0.5 if title else 0.0) + title_room
-    height = rows * (cell_size + title_room) + top_room
     colorbar = value_range is not None and colorbar_label is not None
     width = max(columns * cell_size + (1.6 if colorbar else 0.0), 7.0 if title else 0.0)
+    title = _wrapped(title, width, 10) if title else None
+    title_room = 0.3 if titles is not None else 0.0  # inches above each image for its title
+    top_room = 0.1 + (0.2 * len(title.splitlines()) + 0.1 if title else 0.0) + title_room
+    height = rows * (cell_size + title_room) + top_room
     fig = _new_figure(figsize=(width, height))
     fig.subplots_adjust(
         left=0.02,
@@ -289,7 +305,7 @@ def images_figure(
         hspace=0.4 if titles else 0.1,
     )
     if title:
-        fig.suptitle(title, fontsize=10, wrap=True)
+        fig.suptitle(title, fontsize=10)
     white = 255 if np.issubdtype(images.dtype, np.integer) else 1.0
     axes = []
     for index, image in enumerate(images):
@@ -489,7 +505,7 @@ def confusion_matrix_figure(
     accuracy = np.trace(matrix) / matrix.sum() if matrix.sum() else 0.0
     ax.set(xlabel="predicted class", ylabel="true class", title=f"confusion matrix (accuracy {accuracy:.1%})")
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 
@@ -559,5 +575,5 @@ def boundary_figure(
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"decision regions (shaded) and points (accuracy {accuracy:.1%})")
     ax.legend(loc="best", fontsize=8)
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
