@@ -260,6 +260,23 @@ def test_a_failure_after_training_keeps_the_model_and_says_where(tmp_path) -> No
     rescued.parent.rmdir()
 
 
+def test_ctrl_c_while_the_run_folder_is_written_keeps_the_model_and_says_where(tmp_path) -> None:
+    script = (
+        "import numnet.plotting\n"
+        "def interrupted(*args, **kwargs):\n"
+        "    raise KeyboardInterrupt\n"
+        "numnet.plotting.save_figure = interrupted"
+    )
+    result = patched(script, "train", *SPIRAL, "--quiet", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 130 and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("numnet: interrupted while writing r; the trained model is saved in ")
+    rescued = Path(line.rsplit(" ", 1)[1])
+    assert io.load(rescued).get_config()["sizes"] == [2, 100, 3] and list(tmp_path.iterdir()) == []
+    rescued.unlink()
+    rescued.parent.rmdir()
+
+
 def test_an_interrupted_run_resumes_to_the_total_epochs_and_ends_as_an_uninterrupted_one(tmp_path) -> None:
     result = patched(interrupt_after(2), "train", *SPIRAL, "--batch-size", "30", "--out", "r", cwd=tmp_path)
     assert result.returncode == 130 and "Traceback" not in result.stderr

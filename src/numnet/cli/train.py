@@ -538,6 +538,10 @@ def _train(
         raise OSError(
             f"could not write the run folder {run_dir} ({error}); the trained model is saved in {rescued}"
         ) from None
+    except KeyboardInterrupt:  # Ctrl-C while the folder was written: it is as it was, and the model is kept
+        rescued = runs.rescue_model(model)
+        print(f"{PROG}: interrupted while writing {run_dir}; the trained model is saved in {rescued}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if runs.CURVES_FILE not in written.files:
         say(f"note: matplotlib is not installed, so no {runs.CURVES_FILE} (pip install 'numnet[plot]')")
     validated = f"  validation accuracy {results['val_accuracy']:.4f}" if plan.validate_on == "split" else ""
