@@ -20,6 +20,7 @@ from numnet import io
 from numnet.cli import main
 from numnet.data import load_mnist_mini
 from numnet.data.pictures import mnist_digit, read_gray
+from numnet.presets import build_model
 
 RUN_FILES = {"model.npz", "history.json", "history.csv", "run.json", "learning_curves.png"}
 SPIRAL = ("--dataset", "spiral", "--epochs", "6")
@@ -142,9 +143,11 @@ def test_early_stopping_never_watches_the_test_set(tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def mnist_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with ``mlp/`` (a run of numnet train) and ``cnn/`` (a folder holding an untrained cnn's model.npz)."""
     home = tmp_path_factory.mktemp("mnist")
     check_ok(numnet("train", "--epochs", "2", "--hidden", "64", "--quiet", "--out", "mlp", cwd=home))
-    check_ok(numnet("train", "--model", "cnn", "--epochs", "1", "--hidden", "20", "--quiet", "--out", "cnn", cwd=home))
+    (home / "cnn").mkdir()
+    io.save(build_model("cnn", "mnist-mini", hidden=[20], seed=0), home / "cnn" / "model.npz")
     return home
 
 
@@ -159,13 +162,12 @@ def test_a_digit_anywhere_on_a_big_light_canvas_reads_like_the_mnist_digit(mnist
     canvas = np.full((300, 500), 255, np.uint8)  # dark ink on white paper, off-centre, 6 times larger
     canvas[20:188, 300:468] = 255 - np.asarray(Image.fromarray(digit).resize((168, 168), Image.Resampling.BILINEAR))
     Image.fromarray(canvas).save(tmp_path / "page.png")
-    for model in ("mlp", "cnn"):
-        stdout = check_ok(
-            numnet("predict", mnist_run / model, "original.png", "page.png", "--show", "seen.png", cwd=tmp_path)
-        )
-        original, page = printed_classes(stdout)
-        assert original == page
-        assert stdout.splitlines()[-2:] == ["wrote seen-1.png", "wrote seen-2.png"]
+    stdout = check_ok(
+        numnet("predict", mnist_run / "mlp", "original.png", "page.png", "--show", "seen.png", cwd=tmp_path)
+    )
+    original, page = printed_classes(stdout)
+    assert original == page
+    assert stdout.splitlines()[-2:] == ["wrote seen-1.png", "wrote seen-2.png"]
     seen = np.asarray(Image.open(tmp_path / "seen-2.png"))
     assert seen.shape == (28, 28) and seen.dtype == np.uint8
     expected = mnist_digit(read_gray(tmp_path / "page.png"))
@@ -339,18 +341,31 @@ def test_non_finite_data_is_named_not_blamed_on_the_learning_rate(tmp_path) -> N
 # ------------------------------------------------------------ 5 consistent commands
 
 
-def test_every_command_takes_a_run_folder_where_it_takes_a_model(spiral_run, mnist_run, tmp_path) -> None:
+def test_every_command_takes_a_run_folder_where_it_takes_a_model(spiral_run, tmp_path) -> None:
     home = spiral_run.parent
     assert "spiral test set (60 samples)" in check_ok(numnet("evaluate", "run", cwd=home))
     np.save(tmp_path / "points.npy", np.zeros((2, 2), np.float32))
     assert len(check_ok(numnet("predict", "run", tmp_path / "points.npy", cwd=home)).splitlines()) == 2
     assert check_ok(numnet("plot", "boundary", "run", cwd=home)) == f"{Path('run', 'boundary.png')}\n"
-    assert check_ok(numnet("plot", "weights", "mlp", cwd=mnist_run)) == f"{Path('mlp', 'weights.png')}\n"
-    check_error(numnet("plot", "weights", "run", cwd=home), 1, "takes 2 input values", "plot boundary draws")
-    assert check_ok(numnet("plot", "filters", "cnn", cwd=mnist_run)) == f"{Path('cnn', 'filters.png')}\n"
-    assert check_ok(numnet("plot", "misclassified", "mlp", cwd=mnist_run)) == f"{Path('mlp', 'misclassified.png')}\n"
-    check_error(numnet("plot", "boundary", "mlp", cwd=mnist_run), 1, "2-D points (spiral, planar)")
-    check_error(numnet("evaluate", tmp_path, cwd=home), 1, "is a folder without model.npz")
+
+
+def test_every_figure_of_a_model_takes_a_run_folder(spiral_run, mnist_run, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(mnist_run)
+    for figure, folder in (("weights", "mlp"), ("misclassified", "mlp"), ("filters", "cnn")):
+        assert main(["plot", figure, folder]) == 0
+        assert capsys.readouterr().out == f"{Path(folder, figure + '.png')}\n"
+        assert (mnist_run / folder / f"{figure}.png").is_file()
+    assert main(["plot", "weights", str(spiral_run)]) == 1
+    assert "takes 2 input values" in capsys.readouterr().err
+
+
+def test_folders_that_hold_no_model_are_named(mnist_run, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(mnist_run)
+    assert main(["plot", "boundary", "mlp"]) == 1
+    assert "2-D points (spiral, planar)" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error == f"numnet: error: {tmp_path} is a folder without model.npz: give a model file or a run folder\n"
 
 
 @pytest.mark.parametrize(

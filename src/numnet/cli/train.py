@@ -185,7 +185,7 @@ class _Plan:
 
     @property
     def validate_on(self) -> str | None:
-        """ "split", "test" or None (no validation)."""
+        """Where the run validates: on the held-out ``"split"``, on the ``"test"`` set, or nowhere (None)."""
         value: str | None = self.settings["validate_on"]
         return value
 
@@ -249,9 +249,15 @@ def _plan(args: argparse.Namespace) -> _Plan:
         "early_stopping": setting("early_stopping", None),
         **{name: setting(name, None) for name in ARCHITECTURE_OPTIONS},
     }
+    if settings["model"] is None and checkpoint is not None:  # a checkpoint without its run.json
+        settings["model"] = _PRESET_OF_CLASS.get(type(checkpoint.model).__name__)
     settings["model"] = settings["model"] or defaults.model
     data_dir = args.data_dir if args.data_dir is not None else saved.data_dir if saved is not None else None
     return _Plan(dataset, data_dir, settings["epochs"], settings, checkpoint, checkpoint_path, saved, given)
+
+
+#: The preset that builds each model class, for checkpoints that do not say.
+_PRESET_OF_CLASS = {"MLP": "mlp", "TwoLayerNet": "two-layer", "LogisticRegression": "logreg", "SimpleConvNet": "cnn"}
 
 
 def _checkpoint_path(path: str) -> Path:
@@ -289,8 +295,8 @@ def _build(args: argparse.Namespace, plan: _Plan, dataset: Dataset) -> tuple[Seq
             conflicts.append(f"{_shown(args, name)} (it trains with {old!r})")
     if saved is not None:
         for name in TRAINING_OPTIONS:
-            if name in plan.given and getattr(args, name) != saved.settings.get(name, getattr(args, name)):
-                conflicts.append(f"{_shown(args, name)} (it was started with {saved.settings.get(name)})")
+            if name in plan.given and name in saved.settings and s[name] != saved.settings[name]:
+                conflicts.append(f"{_shown(args, name)} (it was started with {saved.settings[name]})")
     if conflicts:
         raise UsageError(
             f"the checkpoint {plan.checkpoint_path} conflicts with {', '.join(conflicts)}: resume without "
