@@ -565,7 +565,7 @@ def boundary_figure(
             ax.scatter(
                 points[:, 0],
                 points[:, 1],
-                s=14,
+                s=14 if len(x) > 50 else 60,
                 color=palette[label],
                 edgecolors="black",
                 linewidths=0.4,
