@@ -164,7 +164,13 @@ def history_figure(
     top = max(per_epoch)
     if iteration_loss.size > epochs:  # mini-batches: several iterations per epoch
         spread = np.arange(1, iteration_loss.size + 1) * (epochs / iteration_loss.size)
-        loss_ax.plot(spread, iteration_loss, color="0.75", linewidth=0.8, label="mini-batch loss")
+        # hundreds of mini-batches per epoch make a grey band: their running mean over a tenth of an epoch shows
+        window = max(1, iteration_loss.size // epochs // 10)
+        label = "mini-batch loss" if window == 1 else f"mini-batch loss (mean of {window})"
+        if window > 1:
+            iteration_loss = np.convolve(iteration_loss, np.ones(window) / window, mode="valid")
+            spread = spread[window - 1 :]
+        loss_ax.plot(spread, iteration_loss, color="0.7", linewidth=0.8, label=label)
         # the first epoch (at most a tenth of the run) starts far above the rest: it would squash the axis
         later = iteration_loss[iteration_loss.size // max(epochs, 10) :]
         later = later[np.isfinite(later)]
