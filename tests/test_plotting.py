@@ -84,6 +84,15 @@ def test_the_loss_axis_is_scaled_to_the_epochs_not_the_first_mini_batches() -> N
     assert bottom == 0 and 0.9 <= top < 1.1
 
 
+def test_hundreds_of_mini_batches_per_epoch_are_drawn_as_their_running_mean() -> None:
+    losses = np.random.default_rng(0).random(2 * 500)  # 500 iterations per epoch
+    history = {"loss": list(losses), "train_loss": [0.5, 0.5], "train_acc": [0.5, 0.6]}
+    (curve,) = [line for line in plotting.history_figure(history).axes[0].lines if "mini-batch" in line.get_label()]
+    assert curve.get_label() == "mini-batch loss (mean of 50)"
+    np.testing.assert_allclose(curve.get_ydata()[0], losses[:50].mean())
+    np.testing.assert_allclose(curve.get_xdata()[[0, -1]], [50 / 500, 2])
+
+
 def test_full_batch_runs_draw_no_mini_batch_curve_and_early_stopping_marks_its_epoch() -> None:
     history = {
         "loss": [1.0, 0.8, 0.7, 0.75],
