@@ -1,6 +1,6 @@
 """Benchmark numnet against PyTorch (CPU) and scikit-learn on full MNIST, in one run.
 
-    python bench/run.py [--quick] [--repeats N] [--threads N] [--peers torch,sklearn] [--out PATH]
+    python bench/run.py [--quick] [--repeats N] [--threads N] [--peers torch,sklearn,onnxruntime] [--out PATH]
 
 MNIST is read from ``$NUMNET_DATA_DIR`` or numnet's cache (downloaded there
 if missing). The table is printed as Markdown and the full results (every
@@ -81,8 +81,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--peers",
-        default="torch,sklearn",
-        help="comma-separated peers to run: torch, sklearn, or none (default: %(default)s)",
+        default="torch,sklearn,onnxruntime",
+        help="comma-separated peers to run: torch, sklearn, onnxruntime, or none (default: %(default)s)",
     )
     parser.add_argument(
         "--out",
@@ -96,9 +96,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.repeats < 1 or args.threads < 1:
         parser.error("--repeats and --threads must be positive")
     peers = tuple(p for p in args.peers.split(",") if p and p != "none")
-    unknown = set(peers) - {"torch", "sklearn"}
+    unknown = set(peers) - {"torch", "sklearn", "onnxruntime"}
     if unknown:
-        parser.error(f"--peers: unknown peer(s) {sorted(unknown)}; choose from torch, sklearn, none")
+        parser.error(f"--peers: unknown peer(s) {sorted(unknown)}; choose from torch, sklearn, onnxruntime, none")
     args.peers = peers
     return args
 

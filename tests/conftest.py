@@ -27,10 +27,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def data_dir() -> Path:
-    """The shared data folder ($NUMNET_DATA_DIR); the test skips when it is unset."""
+def shared_data(*parts: str) -> Path:
+    """A path in the shared data folder ($NUMNET_DATA_DIR); the calling test skips when it is unset."""
     value = os.environ.get(DATA_DIR_ENV)
     if not value:
         pytest.skip(SKIP_REASON)
-    return Path(value)
+    return Path(value).joinpath(*parts)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shared data folder ($NUMNET_DATA_DIR); the test skips when it is unset."""
+    return shared_data()

@@ -179,7 +179,7 @@ def test_train_without_matplotlib_skips_the_learning_curves(tmp_path) -> None:
     assert {p.name for p in (tmp_path / "r").iterdir()} == RUN_FILES - {"learning_curves.png"}
 
 
-@pytest.mark.skipif(not os.environ.get("NUMNET_DATA_DIR"), reason="needs $NUMNET_DATA_DIR with catvnoncat/")
+@pytest.mark.needs_data
 def test_catvnoncat_trains_logistic_regression_on_flattened_photos(tmp_path) -> None:
     stdout = check_ok(numnet("train", "--dataset", "catvnoncat", "--epochs", "2", "--out", "r", cwd=tmp_path))
     assert "LogisticRegression 12288-1" in stdout
@@ -384,13 +384,31 @@ def test_every_command_is_a_module_with_add_parser_and_run(capsys) -> None:
         "numnet.cli.train",
         "numnet.cli.evaluate",
         "numnet.cli.predict",
+        "numnet.cli.generate",
         "numnet.cli.plot",
         "numnet.cli.info",
         "numnet.cli.compare",
+        "numnet.cli.export",
+        "numnet.cli.sweep",
+        "numnet.cli.check",
+        "numnet.cli.lab",
     ]
     assert main(["--help"]) == 0
     listed = capsys.readouterr().out
-    for name in ("train", "evaluate", "predict", "plot", "info", "compare"):
+    commands = (
+        "train",
+        "evaluate",
+        "predict",
+        "generate",
+        "plot",
+        "info",
+        "compare",
+        "export",
+        "sweep",
+        "check",
+        "lab",
+    )
+    for name in commands:
         assert f"    {name} " in listed
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -125,7 +123,7 @@ def test_batch_norm_makes_a_deep_mlp_learn_much_faster(weight_init_std):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("NUMNET_DATA_DIR"), reason="needs NUMNET_DATA_DIR with the MNIST files")
+@pytest.mark.needs_data
 def test_simple_conv_net_learns_mnist_to_pytorchs_level_within_5_epochs():
     """The issue asks for 98.8%; the same network in PyTorch (Adam lr 0.001, batch 100, 5 epochs,
     torch seeds 0 and 1) reached 98.70% and 98.70% at best, numnet 98.74% (He init, seed 0): the

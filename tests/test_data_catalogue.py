@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -78,7 +76,7 @@ def test_missing_catvnoncat_files_raise_the_loaders_error(tmp_path, monkeypatch)
         load_dataset("catvnoncat", data_dir=tmp_path)
 
 
-@pytest.mark.skipif(not os.environ.get("NUMNET_DATA_DIR"), reason="needs $NUMNET_DATA_DIR with catvnoncat/")
+@pytest.mark.needs_data
 def test_catvnoncat_photos_are_scaled_to_the_unit_interval():
     from numnet.data import load_catvnoncat
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,16 +48,18 @@ def test_the_textbook_functions_snippet_runs_and_says_the_truth():
 
 def test_importing_numnet_loads_no_optional_extra():
     code = (
-        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'numnet.cli', "
-        "'numnet.plotting') if m in sys.modules))"
+        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'onnx', 'sklearn', 'scipy', "
+        "'dask', 'distributed', 'joblib', 'numnet.cli', 'numnet.plotting', 'numnet.onnx', 'numnet.sklearn', "
+        "'numnet.sweep') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
 
 def _offline_snippets() -> list[str]:
-    """The tour's Python snippets that need no shared data (no full MNIST, no cat pictures)."""
-    return [code for code in _code_blocks("python") if not re.search(r"load_(mnist|catvnoncat)\(", code)]
+    """The tour's Python snippets: those between 'A tour in Python' and 'With the full datasets'."""
+    tour = README[README.index("## A tour in Python") : README.index("## With the full datasets")]
+    return re.findall(r"```python\n(.*?)```", tour, flags=re.DOTALL)
 
 
 def test_the_tour_has_six_offline_snippets_and_the_full_datasets_come_after():
@@ -92,3 +97,17 @@ def test_every_shell_example_says_how_long_it_takes():
     for block in _code_blocks("bash")[1:]:
         for line in block.strip().splitlines():
             assert re.search(r"# (about|up to) \d+ (s|min)", line), line
+
+
+@pytest.mark.slow
+def test_the_scikit_learn_snippet_runs_and_says_the_truth():
+    pytest.importorskip("sklearn")
+    snippet = next(block for block in _code_blocks("python") if "NumnetClassifier" in block)
+    printed = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(printed):
+        warnings.simplefilter("error")  # a newcomer sees no warning
+        exec(compile(snippet, "README.md", "exec"), {})
+    cross_validated, best = printed.getvalue().splitlines()
+    assert round(float(cross_validated), 3) == 0.915
+    assert best == "{'numnetclassifier__alpha': 0.0001, 'numnetclassifier__dropout': 0.2} " + best.split()[-1]
+    assert round(float(best.split()[-1]), 3) == 0.920

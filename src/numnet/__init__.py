@@ -3,12 +3,16 @@
 The modules, from the bottom up: :mod:`numnet.functions` (pure math),
 :mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers` (and
 the losses), :mod:`numnet.initializers`, :mod:`numnet.metrics`,
-:mod:`numnet.models`, :mod:`numnet.optimizers`, :mod:`numnet.io`,
-:mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training` and
-:mod:`numnet.data`. On top, and imported only when used: :mod:`numnet.presets`
-(which model for which dataset), :mod:`numnet.runs` (run folders),
-:mod:`numnet.prediction`, the figures
-(:mod:`numnet.plotting`, needs matplotlib) and the command line
+:mod:`numnet.models` (and :mod:`numnet.sequence_models`: RNNLM, Seq2seq,
+attention), :mod:`numnet.optimizers`, :mod:`numnet.io`,
+:mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training`,
+:mod:`numnet.data`, :mod:`numnet.text` (words as vectors) and
+:mod:`numnet.word2vec` (CBOW and skip-gram). On top, and imported only when
+used: :mod:`numnet.presets` (which model for which dataset), :mod:`numnet.runs`
+(run folders), :mod:`numnet.prediction`, the learner's bench
+(:mod:`numnet.graph`: computation graphs; :mod:`numnet.learner`: your own
+layer against numnet's; :mod:`numnet.lab`: the chapter-6 experiments), the
+figures (:mod:`numnet.plotting`, needs matplotlib) and the command line
 (:mod:`numnet.cli`).
 """
 
@@ -29,10 +33,14 @@ from numnet import (
     optimizers,
     perceptron,
     schedules,
+    sequence_models,
+    text,
     training,
+    word2vec,
 )
 from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from numnet.training import EarlyStopping, History, Trainer
 
 __all__ = [
@@ -46,7 +54,10 @@ __all__ = [
     "models",
     "optimizers",
     "perceptron",
+    "sequence_models",
+    "text",
     "training",
+    "word2vec",
     "metrics",
     "callbacks",
     "schedules",
@@ -56,6 +67,10 @@ __all__ = [
     "LogisticRegression",
     "SimpleConvNet",
     "ConvNet",
+    "RNNLM",
+    "Seq2seq",
+    "PeekySeq2seq",
+    "AttentionSeq2seq",
     "SGD",
     "Momentum",
     "Nesterov",

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "improvement_sign"]
 
 #: Logged values that improve by growing; every other one (losses, errors, perplexity) improves by shrinking.
-_GROWING = ("acc", "accuracy", "r2")
+_GROWING = ("acc", "accuracy", "r2", "exact_match")
 
 
 def improvement_sign(monitor: str) -> float:

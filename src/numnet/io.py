@@ -7,7 +7,7 @@ holds:
 - ``"__numnet__"``: a JSON header, UTF-8 encoded in a 1-D ``uint8`` array;
 - ``"param/<name>"``: the model's parameters and ``"state/<name>"`` its other
   arrays (batch-norm running statistics), named as by
-  :meth:`numnet.models.Sequential.named_arrays` (``"param/0.W"``,
+  :meth:`numnet.models.Model.named_arrays` (``"param/0.W"``,
   ``"state/3.running_mean"``, ``"param/W1"``);
 - in checkpoints only, ``"optimizer/<key>"``: the optimizer's
   :meth:`~numnet.optimizers.Optimizer.state_dict`, and ``"extra/<name>"``:
@@ -58,7 +58,7 @@ from numpy.typing import NDArray
 
 from numnet import __version__
 from numnet._atomic import atomic_write
-from numnet.models import MODEL_REGISTRY, Sequential
+from numnet.models import MODEL_REGISTRY, Model
 from numnet.optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
@@ -128,7 +128,7 @@ class Checkpoint:
         arrays: any other arrays saved with the checkpoint, by name.
     """
 
-    model: Sequential
+    model: Model
     optimizer: Optimizer
     epoch: int
     rng_state: dict[str, Any] | None
@@ -140,11 +140,11 @@ class Checkpoint:
 # ---------------------------------------------------------------- public API
 
 
-def save(model: Sequential, path: str | os.PathLike) -> Path:
+def save(model: Model, path: str | os.PathLike) -> Path:
     """Save ``model`` (architecture, weights and layer state) to ``path``, atomically.
 
     Args:
-        model: a :class:`numnet.models.Sequential` or a registered subclass.
+        model: a registered subclass of :class:`numnet.models.Model` (a Sequential, ...).
         path: the file to write, used as given (no suffix is added);
             ``.npz`` is the customary suffix. Its directory must exist.
 
@@ -162,7 +162,7 @@ def save(model: Sequential, path: str | os.PathLike) -> Path:
     return path
 
 
-def load(path: str | os.PathLike) -> Sequential:
+def load(path: str | os.PathLike) -> Model:
     """Load a model saved by :func:`save` (or the model of a checkpoint).
 
     Returns:
@@ -182,7 +182,7 @@ def load(path: str | os.PathLike) -> Sequential:
 
 def save_checkpoint(
     path: str | os.PathLike,
-    model: Sequential,
+    model: Model,
     optimizer: Optimizer,
     epoch: int,
     rng_state: Mapping[str, Any] | None,
@@ -319,15 +319,15 @@ def _as_path(path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def _check_model(model: Sequential) -> None:
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a numnet model (Sequential or a subclass), got {type(model).__name__}")
+def _check_model(model: Model) -> None:
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a numnet model (a subclass of numnet.models.Model), got {type(model).__name__}")
     name = type(model).__name__
     if MODEL_REGISTRY.get(name) is not type(model):
         raise TypeError(f"model class {name} is not the one registered under that name in numnet.models.MODEL_REGISTRY")
 
 
-def _model_header(model: Sequential) -> dict[str, Any]:
+def _model_header(model: Model) -> dict[str, Any]:
     return {
         "numnet_version": __version__,
         "model_class": type(model).__name__,
@@ -338,13 +338,13 @@ def _model_header(model: Sequential) -> dict[str, Any]:
     }
 
 
-def _entry_names(model: Sequential) -> dict[str, str]:
+def _entry_names(model: Model) -> dict[str, str]:
     """Archive key -> name in ``model.named_arrays()``: ``param/`` for parameters, ``state/`` for the rest."""
     params = set(model.param_names)
     return {(PARAM_PREFIX if name in params else STATE_PREFIX) + name: name for name in model.named_arrays()}
 
 
-def _model_entries(model: Sequential) -> dict[str, NDArray]:
+def _model_entries(model: Model) -> dict[str, NDArray]:
     arrays = model.named_arrays()
     return {key: arrays[name] for key, name in _entry_names(model).items()}
 
@@ -529,7 +529,7 @@ class _Archive:
         return header
 
 
-def _read_model(archive: _Archive) -> Sequential:
+def _read_model(archive: _Archive) -> Model:
     """Rebuild the archive's model from its header, then load its arrays once their names and shapes fit."""
     header = archive.header
     class_name = header["model_class"]

@@ -52,6 +52,7 @@ from numnet._checks import check_positive_int
 __all__ = [
     "predicted_labels",
     "accuracy",
+    "exact_match",
     "top_k_accuracy",
     "confusion_matrix",
     "precision_recall_f1",
@@ -64,6 +65,7 @@ __all__ = [
     "classification_report_text",
     "Metric",
     "Accuracy",
+    "ExactMatch",
     "TopKAccuracy",
     "MeanAbsoluteError",
     "MeanSquaredError",
@@ -250,6 +252,40 @@ def accuracy(t: ArrayLike, y: ArrayLike, ignore_index: int | None = None, *, bin
     outputs (N, ..., K) (see the module's table). ``binary_threshold``: see :func:`predicted_labels`.
     """
     return _ratio(*_accuracy_counts(t, y, ignore_index, binary_threshold), ignore_index)
+
+
+def _exact_match_counts(t: ArrayLike, y: ArrayLike, ignore_index: int | None) -> tuple[int, int]:
+    _check_ignore_index(ignore_index)
+    targets, predictions = _numeric(t, "t"), _numeric(y, "y")
+    if predictions.ndim == targets.ndim + 1 and predictions.shape[:-1] == targets.shape:
+        predictions = np.argmax(predictions, axis=-1)
+    elif predictions.shape != targets.shape:
+        raise ValueError(
+            f"t of shape {targets.shape} and y of shape {predictions.shape} do not fit: y must be class ids of "
+            "t's shape or scores with t's shape plus a class axis"
+        )
+    labels, predicted = _as_labels(targets, "t"), _as_labels(predictions, "y")
+    if labels.ndim == 0:
+        raise ValueError("t must have a leading sample axis, got a scalar")
+    n = len(labels)
+    counted = np.ones(labels.shape, dtype=bool) if ignore_index is None else labels != ignore_index
+    counted, wrong = counted.reshape(n, -1), ((labels != predicted) & counted).reshape(n, -1)
+    samples = counted.any(axis=1)  # a sample all of whose positions are ignored does not count
+    return int(np.count_nonzero(samples & ~wrong.any(axis=1))), int(np.count_nonzero(samples))
+
+
+def exact_match(t: ArrayLike, y: ArrayLike, ignore_index: int | None = None) -> float:
+    """Fraction of samples whose every position is predicted right: sequence accuracy.
+
+    ``t``: class ids (N, ...); ``y``: class ids of the same shape or scores (N, ..., K). Positions
+    whose target is ``ignore_index`` (padding) are not compared; a sample with none left does not
+    count. For a decoder trained with teacher forcing, a sample that matches exactly under teacher
+    forcing is exactly one that greedy generation gets right (each step is then fed its own output).
+    """
+    correct, count = _exact_match_counts(t, y, ignore_index)
+    if count == 0:
+        raise ValueError(f"every position of t equals ignore_index={ignore_index}: there is nothing to score")
+    return correct / count
 
 
 def _top_k_counts(t: ArrayLike, scores: ArrayLike, k: int, ignore_index: int | None) -> tuple[int, int]:
@@ -658,6 +694,21 @@ class Accuracy(_MeanMetric):
         return float(np.count_nonzero((t == y) & counted)), int(np.count_nonzero(counted))
 
 
+class ExactMatch(_MeanMetric):
+    """Streaming :func:`exact_match`: counts samples, and those predicted right at every position."""
+
+    name = "exact_match"
+    input = "labels"
+
+    def __init__(self, ignore_index: int | None = None) -> None:
+        _check_ignore_index(ignore_index)
+        self.ignore_index = ignore_index
+        super().__init__()
+
+    def _batch(self, t: ArrayLike, y: ArrayLike) -> tuple[float, int]:
+        return _exact_match_counts(t, y, self.ignore_index)
+
+
 class TopKAccuracy(_MeanMetric):
     """Streaming :func:`top_k_accuracy`; its name is ``f"top{k}_accuracy"``."""
 
@@ -778,7 +829,7 @@ class R2Score(Metric):
 
 
 #: The names :func:`get_metric` knows (``top<k>_accuracy`` stands for any k, e.g. ``top5_accuracy``).
-METRIC_NAMES = ("accuracy", "top<k>_accuracy", "top_k_accuracy", "mae", "mse", "r2", "perplexity")
+METRIC_NAMES = ("accuracy", "top<k>_accuracy", "top_k_accuracy", "exact_match", "mae", "mse", "r2", "perplexity")
 
 _REGRESSION_METRICS: dict[str, type[Metric]] = {
     "mae": MeanAbsoluteError,
@@ -800,6 +851,8 @@ def get_metric(name: str | Metric, *, ignore_index: int | None = None) -> Metric
     top_k = re.fullmatch(r"top([1-9][0-9]*)_accuracy", name)
     if name == "accuracy":
         return Accuracy(ignore_index)
+    if name == "exact_match":
+        return ExactMatch(ignore_index)
     if name == "top_k_accuracy" or top_k:
         return TopKAccuracy(int(top_k.group(1)) if top_k else 5, ignore_index)
     if name == "perplexity":

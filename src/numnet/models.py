@@ -1,6 +1,10 @@
-"""Networks built from layers: Sequential and the classic models on top of it.
+"""Networks built from layers: the Model contract, Sequential and the classic models on top of it.
 
-A model is a list of layers followed by a loss (:class:`numnet.layers.Loss`).
+:class:`Model` is what every model offers the trainer and :mod:`numnet.io`;
+:class:`Sequential` is a list of layers followed by a loss
+(:class:`numnet.layers.Loss`), the form of most models. Models whose layers
+do not form one chain (an encoder and a decoder, :mod:`numnet.sequence_models`)
+are written on :class:`Model` directly.
 ``predict(x)`` runs the layers with ``train=False`` and returns the scores
 (the input of the loss, as in the textbook); ``forward(x, t)`` runs them in
 training mode and returns the loss; ``backward()`` fills every layer's
@@ -15,19 +19,26 @@ Every model describes itself for saving: ``get_config()`` is JSON-able and
 and ``load_named_arrays()`` carry the parameters and layer state under stable
 names (``"0.W"``, ``"0.b"``, ``"3.running_mean"``, ...); ``metadata`` is a
 JSON-able dict saved with the model (the dataset's name and class names, say).
+
+Shared parameters (weight tying). A parameter array used by several layers
+of a :class:`Sequential` (the same array, or one layer's weight wrapped
+transposed by another, as the book's ``TimeAffine(embed_W.T, b)``) is one
+parameter of the model: it appears once in ``params``, its gradient in
+``grads`` is the sum of its uses' gradients, and the configuration records
+the tie so that a loaded model shares the array again.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import check_positive_int
+from numnet._checks import check_ids, check_positive_int
 from numnet.gradient import numerical_gradients
 from numnet.layers import (
     LAYER_REGISTRY,
@@ -37,6 +48,7 @@ from numnet.layers import (
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     Layer,
     Loss,
@@ -54,6 +66,7 @@ from numnet.metrics import accuracy
 __all__ = [
     "MODEL_REGISTRY",
     "InputSpec",
+    "Model",
     "Sequential",
     "TwoLayerNet",
     "MLP",
@@ -64,8 +77,10 @@ __all__ = [
     "OUTPUTS",
 ]
 
-#: Class name -> model class, filled by every subclass of :class:`Sequential`.
-MODEL_REGISTRY: dict[str, type[Sequential]] = {}
+_M = TypeVar("_M", bound="Model")
+
+#: Class name -> model class, filled by every subclass of :class:`Model`.
+MODEL_REGISTRY: dict[str, type[Model]] = {}
 
 #: Hidden activations by name.
 ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
@@ -188,7 +203,272 @@ def _inferred_input(layers: Sequence[Layer]) -> InputSpec:
     return InputSpec(kind, None)
 
 
-class Sequential:
+class Model:
+    """What every numnet model offers: the contract :class:`numnet.training.Trainer` and :mod:`numnet.io` use.
+
+    A subclass sets, in its constructor, ``params`` and ``grads`` (aligned
+    lists; each parameter once), ``param_names`` (stable names),
+    ``loss_fn`` (a :class:`numnet.layers.Loss`), ``input_spec``
+    (:class:`InputSpec`), ``metadata`` (a JSON-able dict), ``rng`` (the
+    model's ``numpy.random.Generator``) and ``scores`` (None until the first
+    ``forward``); and implements :meth:`forward`, :meth:`backward`,
+    :meth:`check_data`, :meth:`predict`, :meth:`get_config` and
+    :meth:`from_config`. Every subclass registers itself by class name in
+    :data:`MODEL_REGISTRY`, which is how :func:`numnet.io.load` finds it.
+    """
+
+    params: list[NDArray]
+    grads: list[NDArray]
+    param_names: list[str]
+    loss_fn: Loss
+    input_spec: InputSpec
+    metadata: dict[str, Any]
+    rng: np.random.Generator
+    scores: NDArray | None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):  # private bases are not models one saves
+            MODEL_REGISTRY[cls.__name__] = cls
+
+    # ------------------------------------------------------------ to implement
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
+        """The loss of the batch ``(x, t)`` (``x`` already prepared); sets ``scores`` and caches for backward.
+
+        ``checked=True``: :meth:`check_data` has checked ``t`` and ``sample_weight`` (the training loop
+        does once per fit), so the loss skips its per-batch checks.
+        """
+        raise NotImplementedError
+
+    def backward(self, input_grad: bool = False) -> NDArray | None:
+        """Backpropagate from the loss of the last ``forward``, filling ``grads``.
+
+        Returns dL/dx with ``input_grad=True`` where the input has a gradient (float features), else None.
+        """
+        raise NotImplementedError
+
+    def check_data(
+        self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"
+    ) -> NDArray:
+        """Check that ``(x, t)`` fits the model, changing nothing; return ``x`` prepared."""
+        raise NotImplementedError
+
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """Scores for ``x`` in inference mode."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """JSON-able description of the architecture (not the weights)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Model:
+        """Rebuild the architecture described by :meth:`get_config` (weights not loaded)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ shared
+    @property
+    def dtype(self) -> np.dtype:
+        """The floating dtype of the parameters (float32 unless built otherwise)."""
+        return self.params[0].dtype if self.params else np.dtype(np.float32)
+
+    @property
+    def default_metrics(self) -> tuple[str, ...]:
+        """What training reports besides the loss by default: accuracy for classifiers, MAE for regression."""
+        return self.loss_fn.default_metrics
+
+    def prepare_input(self, x: ArrayLike, name: str = "x") -> NDArray:
+        """``x`` checked against :attr:`input_spec` and cast to the model's dtype (float features only)."""
+        return self.input_spec.prepare(x, self.dtype, name)
+
+    # ------------------------------------------------------------ recurrent state (none by default)
+    @property
+    def stateful(self) -> bool:
+        """Whether the model carries a recurrent state from one batch to the next (truncated BPTT)."""
+        return False
+
+    def reset_state(self) -> None:
+        """Start the next forward pass from a fresh recurrent state (nothing to do without one)."""
+
+    def get_state(self) -> list[Any]:
+        """The recurrent state, as :meth:`set_state` takes it back."""
+        return []
+
+    def set_state(self, states: Sequence[Any]) -> None:
+        """Put back a recurrent state :meth:`get_state` returned."""
+
+    def score_targets(self, t: NDArray) -> NDArray:
+        """The part of the targets ``t`` that ``scores`` are compared with (all of it, but for decoders)."""
+        return t
+
+    def _target_labels(self, t: NDArray) -> NDArray:
+        """Class ids from labels (N, ...), binary targets (N, 1) or one-hot (N, ..., K)."""
+        t = self.score_targets(t)
+        if self.loss_fn.task == "classification" and t.dtype.kind == "f" and t.ndim >= 2 and t.shape[-1] > 1:
+            return np.argmax(t, axis=-1)
+        if self.loss_fn.task == "binary" and t.ndim == 2 and t.shape[1] == 1:
+            return t.reshape(len(t))
+        return t
+
+    def loss(self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """The loss on ``(x, t)`` in inference mode (no dropout, running batch-norm statistics)."""
+        x, t = self.prepare_input(x), np.asarray(t)
+        return self.forward(
+            x, t, train=False, sample_weight=None if sample_weight is None else np.asarray(sample_weight)
+        )
+
+    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray]:
+        """Gradients of the loss by backpropagation (training mode), keyed by :attr:`param_names`.
+
+        The values are the model's own gradient arrays (overwritten by the next backward).
+        """
+        self.forward(self.prepare_input(x), np.asarray(t), train=True)
+        self.backward()
+        return dict(zip(self.param_names, self.grads))
+
+    def numerical_gradient(self, x: ArrayLike, t: ArrayLike, h: float = 1e-4) -> dict[str, NDArray]:
+        """Gradients of the loss by central differences (slow; for checking), keyed like :meth:`gradient`."""
+        x, t = self.prepare_input(x), np.asarray(t)
+        return numerical_gradients(lambda: self.forward(x, t, train=True), dict(zip(self.param_names, self.params)), h)
+
+    def _state_arrays(self) -> dict[str, NDArray]:
+        """Arrays saved with the parameters that are not trained (running statistics), by stable name."""
+        return {}
+
+    def named_arrays(self) -> dict[str, NDArray]:
+        """Parameters and saved state under stable names."""
+        return {**dict(zip(self.param_names, self.params)), **self._state_arrays()}
+
+    def load_named_arrays(self, arrays: dict[str, NDArray]) -> None:
+        """Copy ``arrays`` (as given by :meth:`named_arrays`) into the model, in place.
+
+        Every name, shape and dtype is checked before anything is written.
+        """
+        own = self.named_arrays()
+        missing, unexpected = sorted(own.keys() - arrays.keys()), sorted(arrays.keys() - own.keys())
+        if missing or unexpected:
+            raise ValueError(f"arrays do not fit the model: missing {missing}, unexpected {unexpected}")
+        for name, target in own.items():
+            source = np.asarray(arrays[name])
+            if source.shape != target.shape:
+                raise ValueError(f"array {name!r} has shape {source.shape}, the model expects {target.shape}")
+            if source.dtype.kind != "f":
+                raise ValueError(f"array {name!r} has dtype {source.dtype}, expected a float array")
+        for name, target in own.items():
+            target[...] = arrays[name]
+
+    def astype(self: _M, dtype: DTypeLike) -> _M:
+        """A copy of the model (same class, same weights, same metadata) computing in ``dtype``."""
+        clone = cast(_M, type(self).from_config(self.get_config(), dtype=dtype))
+        clone.load_named_arrays(self.named_arrays())
+        clone.metadata = dict(self.metadata)
+        return clone
+
+    def _in_batches(self, x: NDArray, batch_size: int | None, fn: Callable[[NDArray], NDArray]) -> NDArray:
+        if batch_size is not None and (isinstance(batch_size, bool) or batch_size <= 0):
+            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size}")
+        if batch_size is None or len(x) <= batch_size:
+            return fn(x)
+        return np.concatenate([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+
+    def summary(self, print_fn: Callable[[str], object] | None = print) -> str:
+        """The input, each parameter's shape, the loss and the parameter count, one per line.
+
+        The text is printed with ``print_fn`` (None: not printed) and returned.
+        """
+        lines = [f"     input: {self.input_spec.describe()}"]
+        lines += [f"     {name} {tuple(param.shape)}" for name, param in zip(self.param_names, self.params)]
+        lines.append(f"     {self.loss_fn!r}")
+        lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
+        text = "\n".join(lines)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({sum(p.size for p in self.params):,} parameters, loss={self.loss_fn!r})"
+
+
+def _layout(array: NDArray) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+    """Where an array's elements are: its data address, shape and strides."""
+    return array.__array_interface__["data"][0], array.shape, array.strides
+
+
+def _sharing(param: NDArray, other: NDArray, where: str) -> str | None:
+    """How ``param`` shares ``other``'s memory: ``"same"`` array, ``"transposed"``, or None (not at all).
+
+    Raises ValueError for a partial overlap (a slice of another parameter),
+    which numnet cannot treat as one parameter.
+    """
+    if param is other or (param.dtype == other.dtype and _layout(param) == _layout(other)):
+        return "same"
+    if not np.may_share_memory(param, other):
+        return None
+    if param.ndim == 2 and param.dtype == other.dtype and _layout(param.T) == _layout(other):
+        return "transposed"
+    raise ValueError(
+        f"{where} overlaps another parameter in memory without being the same array or its transpose; "
+        "numnet ties whole weight matrices only"
+    )
+
+
+@dataclass
+class _Tie:
+    """A parameter used by several layers: its model gradient is the sum of its uses' gradients."""
+
+    grad: NDArray  # what the model's ``grads`` holds for the parameter
+    uses: list[tuple[NDArray, bool]] = field(default_factory=list)  # each layer gradient, and whether transposed
+
+    def sum_gradients(self) -> None:
+        first, _ = self.uses[0]
+        np.copyto(self.grad, first)
+        for grad, transposed in self.uses[1:]:
+            self.grad += grad.T if transposed else grad
+
+
+def _collect_params(
+    layers: Sequence[Layer],
+) -> tuple[list[NDArray], list[NDArray], list[str], list[_Tie], list[dict[str, Any]]]:
+    """Every distinct parameter once: params, grads, names, the ties, and the ties' description for the config."""
+    params: list[NDArray] = []
+    grads: list[NDArray] = []
+    names: list[str] = []
+    ties: dict[int, _Tie] = {}
+    described: list[dict[str, Any]] = []
+    for index, layer in enumerate(layers):
+        for name, param, grad in zip(layer.param_names, layer.params, layer.grads):
+            where = f"layers[{index}].{name}"
+            shared = next(((k, how) for k, other in enumerate(params) if (how := _sharing(param, other, where))), None)
+            if shared is None:
+                params.append(param)
+                grads.append(grad)
+                names.append(f"{index}.{name}")
+                continue
+            k, how = shared
+            if k not in ties:
+                ties[k] = _Tie(np.zeros_like(params[k]), [(grads[k], False)])
+                grads[k] = ties[k].grad
+            ties[k].uses.append((grad, how == "transposed"))
+            described.append({"param": f"{index}.{name}", "shares": names[k], "transposed": how == "transposed"})
+    return params, grads, names, list(ties.values()), described
+
+
+def _tie_layers(layers: Sequence[Layer], ties: Sequence[dict[str, Any]]) -> None:
+    """Make the layers share the parameters a config's ``tied`` list names (see :func:`_collect_params`)."""
+    by_name = {f"{i}.{name}": (layer, name) for i, layer in enumerate(layers) for name in layer.param_names}
+    for tie in ties:
+        try:
+            layer, name = by_name[tie["param"]]
+            source_layer, source_name = by_name[tie["shares"]]
+        except KeyError as error:
+            raise ValueError(f"the model description ties an unknown parameter {error}") from None
+        source = source_layer.params[source_layer.param_names.index(source_name)]
+        layer.share_param(name, source.T if tie.get("transposed") else source)
+
+
+class Sequential(Model):
     """A stack of layers ending in a loss.
 
     Args:
@@ -205,18 +485,19 @@ class Sequential:
             ``input_kind`` (ids for an ``Embedding``).
 
     Attributes:
-        params, grads: every layer's parameters and gradients, in order.
+        params, grads: every distinct parameter and its gradient, in order
+            (a parameter shared by several layers once, its gradient the sum
+            of its uses').
         param_names: stable names of ``params`` (``"<layer index>.<name>"``).
         loss_fn: the loss that ends the network.
         input_spec: the :class:`InputSpec` data is checked against.
         metadata: a JSON-able dict saved with the model (``dataset``,
             ``class_names``, ...).
-    """
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):  # private bases are not models one saves
-            MODEL_REGISTRY[cls.__name__] = cls
+    Recurrent layers that carry their state from one batch to the next
+    (``stateful=True``) make the model :attr:`stateful`; :meth:`reset_state`
+    resets them all.
+    """
 
     def __init__(
         self,
@@ -249,31 +530,17 @@ class Sequential:
         self.loss_fn = loss
         self.metadata: dict[str, Any] = {}
         self.rng = np.random.default_rng(seed)
-        for layer in layers:
-            if getattr(layer, "rng", False) is None:
-                layer.rng = self.rng  # type: ignore[attr-defined]  # layers that draw (Dropout) have an rng
-        self.params: list[NDArray] = [p for layer in layers for p in layer.params]
-        self.grads: list[NDArray] = [g for layer in layers for g in layer.grads]
-        self.param_names: list[str] = [
-            f"{index}.{name}" for index, layer in enumerate(layers) for name in layer.param_names
-        ]
+        for part in [*layers, loss]:
+            if getattr(part, "rng", False) is None:
+                part.rng = self.rng  # type: ignore[attr-defined]  # parts that draw (Dropout, negative sampling)
+        self.params, self.grads, self.param_names, self._ties, self._tied = _collect_params(layers)
+        # a loss may own parameters too (NegativeSamplingLoss's output embedding): "loss.<name>"
+        self.params += list(getattr(loss, "params", ()))
+        self.grads += list(getattr(loss, "grads", ()))
+        self.param_names += [f"loss.{name}" for name in getattr(loss, "param_names", ())]
         self.scores: NDArray | None = None
 
     # ------------------------------------------------------------ computing
-    @property
-    def dtype(self) -> np.dtype:
-        """The floating dtype of the parameters (float32 unless built otherwise)."""
-        return self.params[0].dtype if self.params else np.dtype(np.float32)
-
-    @property
-    def default_metrics(self) -> tuple[str, ...]:
-        """What training reports besides the loss by default: accuracy for classifiers, MAE for regression."""
-        return self.loss_fn.default_metrics
-
-    def prepare_input(self, x: ArrayLike, name: str = "x") -> NDArray:
-        """``x`` checked against :attr:`input_spec` and cast to the model's dtype (float features only)."""
-        return self.input_spec.prepare(x, self.dtype, name)
-
     def _run_layers(self, x: NDArray, train: bool) -> NDArray:
         for layer in self.layers:
             x = layer.forward(x, train=train)
@@ -311,8 +578,9 @@ class Sequential:
         """Check that ``(x, t)`` fits the model without training on it; return ``x`` prepared.
 
         Cheap: ``x`` is checked against :attr:`input_spec`, one sample goes
-        through the layers (checking that the input shape chains) and the loss
-        checks every target (and weight) for scores of that shape.
+        through the layers (checking that the input shape chains; a stateful
+        layer's state is left as it was) and the loss checks every target
+        (and weight) for scores of that shape.
 
         Raises:
             TypeError, ValueError: naming the argument and what was expected.
@@ -322,7 +590,14 @@ class Sequential:
         _check_lengths(x, t)
         if len(x) == 0:
             raise ValueError(f"{name} must hold at least one sample, got an empty array")
-        scores = self._run_layers(x[:1], train=False)
+        if self.layers and isinstance(self.layers[0], Embedding):  # every id, not only the sample run below
+            check_ids(x, self.layers[0].vocab_size, name)
+        states = self.get_state()
+        self.reset_state()
+        try:
+            scores = self._run_layers(x[:1], train=False)
+        finally:
+            self.set_state(states)
         self.loss_fn.check_targets(t, (len(t), *scores.shape[1:]), sample_weight)
         return x
 
@@ -336,45 +611,47 @@ class Sequential:
         (:meth:`Layer.backward_params`: for an MLP on MNIST that skips a third
         of all the arithmetic) and the layers before it are not visited.
         """
-        dout = self.loss_fn.backward()
+        dout: Any = self.loss_fn.backward()
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
         if input_grad:
             for index, layer in enumerate(reversed(self.layers)):
                 if layer.input_kind == "ids":  # integer ids have no gradient
                     if index != len(self.layers) - 1:
                         raise ValueError(f"{layer!r} takes integer ids, so it must be the first layer")
                     layer.backward(dout)
-                    return None
+                    dout = None
+                    break
                 dout = layer.backward(dout)
-            return dout
-        first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
-        if first is None:  # no parameters: nothing to compute
-            return None
-        for layer in reversed(self.layers[first + 1 :]):
-            dout = layer.backward(dout)
-        self.layers[first].backward_params(dout)
-        return None
+        elif first is not None:  # without parameters there is nothing to compute
+            for layer in reversed(self.layers[first + 1 :]):
+                dout = layer.backward(dout)
+            self.layers[first].backward_params(dout)
+        for tie in self._ties:
+            tie.sum_gradients()
+        return dout if input_grad else None
 
-    def loss(self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        """The loss on ``(x, t)`` in inference mode (no dropout, running batch-norm statistics)."""
-        x, t = self.prepare_input(x), np.asarray(t)
-        return self.forward(
-            x, t, train=False, sample_weight=None if sample_weight is None else np.asarray(sample_weight)
-        )
+    # ------------------------------------------------------------ recurrent state
+    @property
+    def stateful(self) -> bool:
+        """Whether a layer carries its state from one batch to the next (truncated BPTT)."""
+        return any(getattr(layer, "stateful", False) for layer in self.layers)
 
-    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray]:
-        """Gradients of the loss by backpropagation (training mode), keyed by :attr:`param_names`.
+    def reset_state(self) -> None:
+        """Start every recurrent layer from zeros at the next forward pass."""
+        for layer in self.layers:
+            if hasattr(layer, "reset_state"):
+                layer.reset_state()
 
-        The values are the layers' own gradient arrays (overwritten by the next backward).
-        """
-        self.forward(self.prepare_input(x), np.asarray(t), train=True)
-        self.backward()
-        return dict(zip(self.param_names, self.grads))
+    def get_state(self) -> list[Any]:
+        """The state of every recurrent layer (what :meth:`set_state` takes back)."""
+        return [layer.get_state() for layer in self.layers if hasattr(layer, "get_state")]
 
-    def numerical_gradient(self, x: ArrayLike, t: ArrayLike, h: float = 1e-4) -> dict[str, NDArray]:
-        """Gradients of the loss by central differences (slow; for checking), keyed like :meth:`gradient`."""
-        x, t = self.prepare_input(x), np.asarray(t)
-        return numerical_gradients(lambda: self.forward(x, t, train=True), dict(zip(self.param_names, self.params)), h)
+    def set_state(self, states: Sequence[Any]) -> None:
+        """Give every recurrent layer back the state :meth:`get_state` returned."""
+        for layer, state in zip((layer for layer in self.layers if hasattr(layer, "set_state")), states):
+            layer.set_state(*state)
 
+    # ------------------------------------------------------------ classifying
     def accuracy(self, x: ArrayLike, t: ArrayLike, batch_size: int | None = 1000) -> float:
         """Fraction of counted positions whose predicted class equals the target.
 
@@ -393,21 +670,6 @@ class Sequential:
         """Predicted class ids (N, ...) — see :meth:`accuracy` for how they are read off the scores."""
         return self.loss_fn.labels(self._scores(x, batch_size))
 
-    def _target_labels(self, t: NDArray) -> NDArray:
-        """Class ids from labels (N, ...), binary targets (N, 1) or one-hot (N, ..., K)."""
-        if self.loss_fn.task == "classification" and t.dtype.kind == "f" and t.ndim >= 2 and t.shape[-1] > 1:
-            return np.argmax(t, axis=-1)
-        if self.loss_fn.task == "binary" and t.ndim == 2 and t.shape[1] == 1:
-            return t.reshape(len(t))
-        return t
-
-    def _in_batches(self, x: NDArray, batch_size: int | None, fn: Callable[[NDArray], NDArray]) -> NDArray:
-        if batch_size is not None and (isinstance(batch_size, bool) or batch_size <= 0):
-            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size}")
-        if batch_size is None or len(x) <= batch_size:
-            return fn(x)
-        return np.concatenate([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
-
     # ------------------------------------------------------------ describing
     def get_config(self) -> dict[str, Any]:
         """JSON-able description of the architecture (not the weights)."""
@@ -418,50 +680,27 @@ class Sequential:
         inferred = _inferred_input(self.layers)
         if self.input_spec != inferred:
             config["input"] = self.input_spec.to_config()
+        if self._tied:
+            config["tied"] = [dict(tie) for tie in self._tied]
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
         """Rebuild the architecture described by :meth:`get_config` (weights not loaded)."""
         layers = [_build(spec, LAYER_REGISTRY, "layer", dtype) for spec in config["layers"]]
+        _tie_layers(layers, config.get("tied", ()))
         loss = _build(config["loss"], LOSS_REGISTRY, "loss", dtype)
         spec = InputSpec.from_config(config["input"]) if "input" in config else None
         if spec is None:
             return cls(layers, loss)
         return cls(layers, loss, input_shape=spec.shape, input_kind=spec.kind)
 
-    def named_arrays(self) -> dict[str, NDArray]:
-        """Parameters and layer state (running statistics) under stable names."""
-        arrays = dict(zip(self.param_names, self.params))
-        for index, layer in enumerate(self.layers):
-            for name in layer.state_names:
-                arrays[f"{index}.{name}"] = getattr(layer, name)
-        return arrays
-
-    def load_named_arrays(self, arrays: dict[str, NDArray]) -> None:
-        """Copy ``arrays`` (as given by :meth:`named_arrays`) into the model, in place.
-
-        Every name, shape and dtype is checked before anything is written.
-        """
-        own = self.named_arrays()
-        missing, unexpected = sorted(own.keys() - arrays.keys()), sorted(arrays.keys() - own.keys())
-        if missing or unexpected:
-            raise ValueError(f"arrays do not fit the model: missing {missing}, unexpected {unexpected}")
-        for name, target in own.items():
-            source = np.asarray(arrays[name])
-            if source.shape != target.shape:
-                raise ValueError(f"array {name!r} has shape {source.shape}, the model expects {target.shape}")
-            if source.dtype.kind != "f":
-                raise ValueError(f"array {name!r} has dtype {source.dtype}, expected a float array")
-        for name, target in own.items():
-            target[...] = arrays[name]
-
-    def astype(self, dtype: DTypeLike) -> Sequential:
-        """A copy of the model (same class, same weights, same metadata) computing in ``dtype``."""
-        clone = type(self).from_config(self.get_config(), dtype=dtype)
-        clone.load_named_arrays(self.named_arrays())
-        clone.metadata = dict(self.metadata)
-        return clone
+    def _state_arrays(self) -> dict[str, NDArray]:
+        return {
+            f"{index}.{name}": getattr(layer, name)
+            for index, layer in enumerate(self.layers)
+            for name in layer.state_names
+        }
 
     def summary(self, print_fn: Callable[[str], object] | None = print) -> str:
         """A table of the layers — index, layer and its parameter shapes, output shape, parameter count — and totals.
@@ -472,9 +711,13 @@ class Sequential:
         printed) and returned.
         """
         shapes = self._output_shapes()
+        tied = {tie["param"]: tie["shares"] for tie in self._tied}
         rows = [("#", "layer", "output shape", "parameters")]
         for index, (layer, shape) in enumerate(zip(self.layers, shapes)):
-            weights = ", ".join(f"{n} {tuple(p.shape)}" for n, p in zip(layer.param_names, layer.params))
+            weights = ", ".join(
+                f"{n} {tuple(p.shape)}" + (f" = {tied[f'{index}.{n}']}" if f"{index}.{n}" in tied else "")
+                for n, p in zip(layer.param_names, layer.params)
+            )
             name = type(layer).__name__ + (f"  {weights}" if weights else "")
             rows.append((str(index), name, shape, f"{sum(p.size for p in layer.params):,}"))
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
@@ -539,16 +782,16 @@ class Sequential:
         return f"{type(self).__name__}(input {self._input_text()}, {len(self.layers)} layers, {count})"
 
 
-MODEL_REGISTRY["Sequential"] = Sequential
-
-
 def _check_lengths(x: NDArray, t: NDArray) -> None:
     if len(x) != len(t):
         raise ValueError(f"x and t must have the same number of samples, got {len(x)} and {len(t)}")
 
 
-class _BuiltModel(Sequential):
-    """A model that builds its own layers: its config is its constructor's arguments (``self.config``)."""
+class _Built:
+    """Mixin of a model that builds its own layers: its config is its constructor's arguments (``self.config``).
+
+    The constructor takes those arguments and ``dtype``.
+    """
 
     config: dict[str, Any]
 
@@ -556,8 +799,12 @@ class _BuiltModel(Sequential):
         return dict(self.config)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Any:
         return cls(**config, dtype=dtype)  # type: ignore[call-arg]  # every built model takes dtype
+
+
+class _BuiltModel(_Built, Sequential):
+    """A :class:`Sequential` that builds its own layers (see :class:`_Built`)."""
 
 
 class TwoLayerNet(_BuiltModel):

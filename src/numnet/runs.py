@@ -42,7 +42,7 @@ from numpy.typing import NDArray
 
 from numnet import __version__, io, plotting
 from numnet._atomic import atomic_write
-from numnet.models import Sequential
+from numnet.models import Model
 from numnet.optimizers import Optimizer
 from numnet.training import History, Trainer
 
@@ -178,7 +178,7 @@ class Run:
         batching = ", full batch" if batch is None else f", batch {batch}" if batch else ""
         return f"{self.dataset} · {self.model_description or self.model_class} · {optimizer}{batching}"
 
-    def load_model(self) -> Sequential:
+    def load_model(self) -> Model:
         """The run's trained model (``model.npz``)."""
         return io.load(self.model_path)
 
@@ -253,12 +253,12 @@ def folder_state(path: str | os.PathLike[str]) -> str:
     return "other"
 
 
-def model_file_bytes(model: Sequential) -> int:
+def model_file_bytes(model: Model) -> int:
     """About the size of ``model``'s file: its arrays, plus 64 KiB for the description and the archive."""
     return sum(array.nbytes for array in model.named_arrays().values()) + 2**16
 
 
-def required_bytes(model: Sequential) -> int:
+def required_bytes(model: Model) -> int:
     """The free space a run of ``model`` needs: its model file, as much again for a checkpoint, and 1 MiB more."""
     return 2 * model_file_bytes(model) + _SMALL_FILES_BYTES
 
@@ -359,7 +359,7 @@ def _whole_folder(run_dir: Path, replace: bool) -> Iterator[Path]:
 
 def write_run(
     run_dir: str | os.PathLike[str],
-    model: Sequential,
+    model: Model,
     history: History,
     *,
     dataset: str,
@@ -473,7 +473,7 @@ def write_interrupted(
     return run
 
 
-def rescue_model(model: Sequential, name: str = "model") -> Path:
+def rescue_model(model: Model, name: str = "model") -> Path:
     """Save ``model`` into a new folder of the system's temporary directory, when its run folder could not be
     written; returns the file's path (``<tmp>/numnet-rescued-<time>-<random>/<name>.npz``)."""
     folder = Path(tempfile.mkdtemp(prefix=f"numnet-rescued-{time.strftime('%Y%m%d-%H%M%S')}-"))
@@ -585,7 +585,7 @@ def read_initial_filters(model_path: str | os.PathLike[str]) -> NDArray | None:
     return filters
 
 
-def dataset_of(model: Sequential, model_path: str | os.PathLike[str] | None = None) -> str | None:
+def dataset_of(model: Model, model_path: str | os.PathLike[str] | None = None) -> str | None:
     """The name of the dataset ``model`` was trained on.
 
     From its metadata (numnet records it when it trains a model), else from

@@ -9,9 +9,18 @@ is validation data, and calls the callbacks (:mod:`numnet.callbacks`,
 :mod:`numnet.schedules`), which may stop training early.
 
 The metrics follow the model's loss unless asked for: accuracy for
-classifiers, MAE for regression (:attr:`numnet.models.Sequential.default_metrics`).
+classifiers, MAE for regression (:attr:`numnet.models.Model.default_metrics`).
 Logged names are ``train_loss``, ``val_loss`` and ``train_<metric>``,
 ``val_<metric>``, where accuracy is shortened to ``acc`` (``val_acc``).
+
+A stateful model (recurrent layers that carry their state from one batch
+to the next, :attr:`numnet.models.Sequential.stateful`) trains by truncated
+backpropagation through time on batches in order (from
+:func:`numnet.data.bptt_batches`, with ``shuffle=False``): its state is
+reset at the start of every epoch, and evaluation reads the validation data
+the same way, in batches of the training batch size from a fresh state,
+putting the training state back afterwards. A run resumed part way through
+an epoch restarts the carried state from zeros.
 
 Training is exactly reproducible: a ``seed`` fixes the validation split and
 the shuffling (without one they are drawn from the model's generator, so a
@@ -42,7 +51,7 @@ from numnet import io, metrics
 from numnet._checks import check_positive_int
 from numnet.callbacks import Callback, EarlyStopping, join_state, split_state
 from numnet.data.batching import batch_indices, train_validation_split
-from numnet.models import Sequential
+from numnet.models import Model
 from numnet.optimizers import Optimizer
 
 __all__ = [
@@ -161,7 +170,7 @@ class Trainer:
     """Trains a model with an optimizer on in-memory arrays.
 
     Args:
-        model: a :class:`numnet.models.Sequential` (or any of its subclasses).
+        model: a :class:`numnet.models.Model` (a Sequential, an RNNLM, a Seq2seq, ...).
         optimizer: a :class:`numnet.optimizers.Optimizer`.
         metrics: names from :mod:`numnet.metrics` to record besides the loss
             (``"accuracy"``, ``"top5_accuracy"``, ``"mae"``, ``"mse"``,
@@ -173,9 +182,11 @@ class Trainer:
         has_validation: whether the current ``fit`` has validation data.
     """
 
-    def __init__(self, model: Sequential, optimizer: Optimizer, metrics: Sequence[str] | None = None) -> None:
-        if not isinstance(model, Sequential):
-            raise TypeError(f"model must be a numnet model (Sequential or a subclass), got {type(model).__name__}")
+    def __init__(self, model: Model, optimizer: Optimizer, metrics: Sequence[str] | None = None) -> None:
+        if not isinstance(model, Model):
+            raise TypeError(
+                f"model must be a numnet model (a subclass of numnet.models.Model), got {type(model).__name__}"
+            )
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a numnet optimizer, got {type(optimizer).__name__}")
         names = tuple(model.default_metrics if metrics is None else metrics)
@@ -278,6 +289,10 @@ class Trainer:
                 data, arguments and callbacks.
             sample_weight: (N,) weights of the training samples, or None.
 
+        A stateful model needs ``shuffle=False``, no ``validation_split``, and
+        data (and validation data) whose length is a multiple of
+        ``batch_size`` (see the module docstring).
+
         Raises:
             TypeError, ValueError: the data or an argument does not fit,
                 before anything changes.
@@ -318,6 +333,11 @@ class Trainer:
             self.model.rng.bit_generator.state = model_rng_state
             raise
         batch_size = len(x) if batch_size is None else min(batch_size, len(x))
+        stateful = self.model.stateful
+        if stateful:
+            self._check_stateful_data(shuffle, validation_split, len(x), batch_size)
+            if validation_data is not None:
+                self._check_stateful_data(False, None, len(x_val), batch_size, "validation_data")
 
         rng = np.random.default_rng(data_seed)
         if checkpoint is not None:
@@ -336,6 +356,8 @@ class Trainer:
                 if progress.iteration == 0:
                     for callback in callbacks:
                         callback.on_epoch_begin(self, progress.epoch)
+                if stateful and progress.iteration == 0:
+                    self.model.reset_state()
                 n_iterations = math.ceil(len(x) / batch_size)
                 epoch_batches = itertools.islice(
                     self._batches(x, t, weights, batch_size, shuffle, rng), progress.iteration, None
@@ -345,7 +367,7 @@ class Trainer:
                 logs = {"train_loss": progress.loss_sum / progress.seen}
                 logs.update(self._metric_results(progress.metric_states, "train_"))
                 if self.has_validation:
-                    evaluation = self._evaluate(x_val, t_val, batch_size=1000)
+                    evaluation = self._evaluate(x_val, t_val, batch_size=batch_size if stateful else 1000)
                     logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
                 self.history.record(logs, seconds)
@@ -446,27 +468,64 @@ class Trainer:
         return results
 
     def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 1000) -> dict[str, float]:
-        """Loss and metrics on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``."""
+        """Loss and metrics on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.
+
+        A stateful model needs the ``batch_size`` its data was arranged for (see the module docstring).
+        """
         x = self.model.check_data(x, t)
         check_positive_int("batch_size", batch_size)
+        if self.model.stateful:
+            self._check_stateful_data(False, None, len(x), batch_size)
         return self._evaluate(x, np.asarray(t), batch_size)
 
     def _evaluate(self, x: NDArray, t: NDArray, batch_size: int) -> dict[str, float]:
-        """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once)."""
+        """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once).
+
+        A stateful model reads the batches in order from a fresh state; its
+        training state is put back afterwards.
+        """
+        stateful = self.model.stateful
+        if stateful:
+            training_state = self.model.get_state()
+            self.model.reset_state()
         trackers = self._trackers({})
         loss_sum = total = 0.0
-        for start in range(0, len(x), batch_size):
-            x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
-            loss_sum += (
-                self.model.forward(x_batch, t_batch, train=False, checked=True) * self.model.loss_fn.total_weight
-            )
-            total += self.model.loss_fn.total_weight
-            assert self.model.scores is not None
-            for tracker in trackers:
-                tracker.update(t_batch, self.model.scores)
+        try:
+            for start in range(0, len(x), batch_size):
+                x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
+                loss_sum += (
+                    self.model.forward(x_batch, t_batch, train=False, checked=True) * self.model.loss_fn.total_weight
+                )
+                total += self.model.loss_fn.total_weight
+                assert self.model.scores is not None
+                for tracker in trackers:
+                    tracker.update(t_batch, self.model.scores)
+        finally:
+            if stateful:
+                self.model.set_state(training_state)
         results = {"loss": loss_sum / total}
         results.update({tracker.name: tracker.metric.result() for tracker in trackers})
         return results
+
+    def _check_stateful_data(
+        self, shuffle: bool, validation_split: float | None, n: int, batch_size: int, name: str = "x"
+    ) -> None:
+        """A stateful model reads batches of one size, in order (see the module docstring)."""
+        model = type(self.model).__name__
+        if shuffle:
+            raise ValueError(
+                f"{model} is stateful (its recurrent layers carry their state from batch to batch): "
+                "train it on batches in order, with shuffle=False (see numnet.data.bptt_batches)"
+            )
+        if validation_split is not None:
+            raise ValueError(
+                f"{model} is stateful: a random validation_split would break its sequences; give validation_data"
+            )
+        if n % batch_size:
+            raise ValueError(
+                f"{model} is stateful and needs batches of one size: {name} holds {n} rows, "
+                f"not a multiple of batch_size={batch_size}"
+            )
 
     # ------------------------------------------------------------ checkpoints
     def save_checkpoint(self, path: str | PathLike) -> None:
@@ -567,7 +626,7 @@ def _saved_callback_states(checkpoint: io.Checkpoint) -> dict[str, dict[str, Any
     return join_state(checkpoint.extra["callbacks"], checkpoint.arrays)
 
 
-def _metric(name: str, model: Sequential) -> metrics.Metric:
+def _metric(name: str, model: Model) -> metrics.Metric:
     """The streaming metric ``name``, minding the loss's ``ignore_index``."""
     return metrics.get_metric(name, ignore_index=model.loss_fn.ignore_index)
 
@@ -578,16 +637,17 @@ class _Tracker:
 
     name: str
     metric: metrics.Metric
-    model: Sequential
+    model: Model
 
     def update(self, t: NDArray, scores: NDArray) -> None:
         model = self.model
         if self.metric.input == "labels":  # the targets were checked once per fit: count without checking again
             self.metric.update(model._target_labels(t), model.loss_fn.labels(scores), checked=True)
         elif self.metric.input == "outputs":
+            t = model.score_targets(t)
             self.metric.update(t.reshape(scores.shape) if t.size == scores.size else t, model.loss_fn.output(scores))
         else:
-            self.metric.update(t, scores)
+            self.metric.update(model.score_targets(t), scores)
 
 
 def _progress_bar(total: int, progress: _Progress, epochs: int, verbose: int) -> Any:

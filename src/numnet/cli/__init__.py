@@ -6,9 +6,15 @@
     numnet train --dataset spiral --hidden 50 50 --epochs 500
     numnet evaluate runs/<name>/model.npz     accuracy, precision, recall, F1, confusion matrix
     numnet predict runs/<name>/model.npz digit.png samples.npy
-    numnet plot history runs/<name>           also: activations, weights, filters, misclassified, boundary
+    numnet train --dataset addition --model peeky     the book's sequence experiments (also dates, ptb)
+    numnet generate runs/<name>               answers of a Seq2seq model, or text of a language model
+    numnet plot history runs/<name>           also: activations, weights, filters, misclassified, boundary, attention
     numnet info runs/<name>                   dataset, architecture, settings, results
     numnet compare runs/a runs/b              a table and the validation curves in one figure
+    numnet export runs/<name> --onnx m.onnx   the model as an ONNX file
+    numnet sweep --trials 100                 random search over lr and weight decay (local processes or Dask)
+    numnet check mylayers.py:Affine           your own layer's gradients (runs your file)
+    numnet lab optimizers                     the textbook's chapter-6 experiments: numbers and figures
 
 ``numnet train`` holds out 10% of the training set for validation and writes a
 run folder ``runs/<time>-<dataset>-<model>/`` (or ``--out DIR``, replaced only
@@ -38,7 +44,7 @@ import sys
 from collections.abc import Sequence
 
 from numnet import __version__
-from numnet.cli import compare, evaluate, info, plot, predict, train
+from numnet.cli import check, compare, evaluate, export, generate, info, lab, plot, predict, sweep, train
 from numnet.cli.common import (
     DEBUG_HELP,
     EXIT_ERROR,
@@ -54,12 +60,13 @@ from numnet.training import TrainingError
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The command modules, in the order ``numnet --help`` lists them.
-COMMANDS = [train, evaluate, predict, plot, info, compare]
+COMMANDS = [train, evaluate, predict, generate, plot, info, compare, export, sweep, check, lab]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``numnet`` argument parser: the common options and one subcommand per module of :data:`COMMANDS`."""
-    parser = UsageParser(prog=PROG, description="Neural networks in NumPy: train, evaluate, predict, plot, inspect.")
+    description = "Neural networks in NumPy: train, evaluate, predict, generate, plot, inspect, sweep."
+    parser = UsageParser(prog=PROG, description=description)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=UsageParser)

@@ -12,7 +12,7 @@ from numnet import io, runs
 from numnet.data.catalogue import DATASETS, Dataset, load_dataset
 from numnet.data.errors import DatasetError
 from numnet.data.paths import DATA_DIR_ENV, cache_dir
-from numnet.models import Sequential
+from numnet.models import Model, Sequential
 
 PROG = "numnet"
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -131,10 +131,26 @@ def model_path(path: str) -> Path:
     raise FileNotFoundError(f"{given} is a folder without {runs.MODEL_FILE}: give a model file or a run folder")
 
 
-def load_model(path: str) -> tuple[Sequential, Path]:
+def load_model(path: str) -> tuple[Model, Path]:
     """The model MODEL names (a file or a run folder) and its file's path."""
     file = model_path(path)
     return io.load(file), file
+
+
+def classifier(model: Model, path: str | Path) -> Sequential:
+    """``model`` as the layer stack ``evaluate``, ``predict`` and ``plot`` work on; ValueError for another model."""
+    if not isinstance(model, Sequential):
+        raise ValueError(
+            f"{path} holds a {type(model).__name__}, not a classifier this command takes; "
+            f"'{PROG} generate' runs sequence models"
+        )
+    return model
+
+
+def load_classifier(path: str) -> tuple[Sequential, Path]:
+    """The layer stack MODEL names (a file or a run folder) and its file's path; ValueError for another model."""
+    model, file = load_model(path)
+    return classifier(model, path), file
 
 
 def load_data(name: str, data_dir: str | None, verbose: bool = True) -> Dataset:
@@ -152,7 +168,7 @@ def load_data(name: str, data_dir: str | None, verbose: bool = True) -> Dataset:
         ) from None
 
 
-def dataset_for(args: argparse.Namespace, model: Sequential, file: Path) -> Dataset:
+def dataset_for(args: argparse.Namespace, model: Model, file: Path) -> Dataset:
     """``--dataset``, else the dataset the model was trained on (its metadata or run folder), else mnist-mini.
 
     Files are looked for in ``--data-dir``, else where the model's run looked for them.
@@ -163,7 +179,7 @@ def dataset_for(args: argparse.Namespace, model: Sequential, file: Path) -> Data
     return load_data(name, data_dir)
 
 
-def figure_title(model: Sequential, file: Path) -> str:
+def figure_title(model: Model, file: Path) -> str:
     """A figure title naming the dataset, the model and the optimizer it was trained with (when its run says)."""
     run = runs.find_run(file)
     if run is not None and run.status == runs.COMPLETE:
@@ -189,10 +205,14 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def describe_model(model: Sequential) -> str:
-    """E.g. ``MLP 784-256-10 (203,530 parameters)``: the widths of its dense layers, when it has some."""
+def describe_model(model: Model) -> str:
+    """E.g. ``MLP 784-256-10 (203,530 parameters)``: the widths of its dense layers, when they form one chain.
+
+    Models whose weight matrices do not chain (recurrent layers, an encoder and a decoder) get no widths.
+    """
     dense = [p for p in model.params if p.ndim == 2]
-    widths = "-".join(str(w) for w in [dense[0].shape[0], *(p.shape[1] for p in dense)]) + " " if dense else ""
+    chained = bool(dense) and all(a.shape[1] == b.shape[0] for a, b in zip(dense, dense[1:]))
+    widths = "-".join(str(w) for w in [dense[0].shape[0], *(p.shape[1] for p in dense)]) + " " if chained else ""
     return f"{type(model).__name__} {widths}({sum(p.size for p in model.params):,} parameters)"
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from numnet import plotting, presets
-from numnet.cli.common import add_command, add_model_and_data, dataset_for, figure_title, load_model
+from numnet.cli.common import add_command, add_model_and_data, dataset_for, figure_title, load_classifier
 from numnet.metrics import classification_report_text, confusion_matrix, confusion_matrix_text
 
 
@@ -23,7 +23,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    model, file = load_model(args.model)
+    model, file = load_classifier(args.model)
     dataset = dataset_for(args, model, file)
     _, x_test = presets.model_inputs(model, dataset)
     predicted = model.predict_labels(x_test)

@@ -11,13 +11,17 @@ from numnet import plotting, presets, runs
 from numnet.cli.common import (
     UsageParser,
     add_command,
+    add_data_dir,
     add_model,
     add_model_and_data,
     dataset_for,
     figure_title,
+    load_classifier,
     load_model,
 )
 from numnet.data.pictures import image_format_for
+from numnet.sequence_models import AttentionSeq2seq
+from numnet.sequence_presets import answer_questions, decode, load_sequence_data
 
 
 def _activations(args: argparse.Namespace) -> Path:
@@ -40,7 +44,7 @@ def _history(args: argparse.Namespace) -> Path:
 
 
 def _weights(args: argparse.Namespace) -> Path:
-    model, file = load_model(args.model)
+    model, file = load_classifier(args.model)
     weights = model.params[0]
     title = figure_title(model, file)
     if weights.ndim == 2:  # dense: each unit's weights form an image of the model's picture format
@@ -57,7 +61,7 @@ def _weights(args: argparse.Namespace) -> Path:
 
 
 def _filters(args: argparse.Namespace) -> Path:
-    model, file = load_model(args.model)
+    model, file = load_classifier(args.model)
     filters = model.params[0] if model.params else None
     if filters is None or filters.ndim != 4:
         raise ValueError(f"{file} does not start with a convolution: use 'numnet plot weights' for it")
@@ -66,7 +70,7 @@ def _filters(args: argparse.Namespace) -> Path:
 
 
 def _misclassified(args: argparse.Namespace) -> Path:
-    model, file = load_model(args.model)
+    model, file = load_classifier(args.model)
     dataset = dataset_for(args, model, file)
     if not dataset.is_images:
         raise ValueError(f"dataset {dataset.name} holds points, not images; plot misclassified needs an image dataset")
@@ -82,7 +86,7 @@ def _misclassified(args: argparse.Namespace) -> Path:
 
 
 def _boundary(args: argparse.Namespace) -> Path:
-    model, file = load_model(args.model)
+    model, file = load_classifier(args.model)
     dataset = dataset_for(args, model, file)
     if dataset.x_train.shape[1:] != (2,):
         raise ValueError(
@@ -100,6 +104,27 @@ def _boundary(args: argparse.Namespace) -> Path:
     return plotting.save_figure(figure, args.out or file.with_name("boundary.png"))
 
 
+def _attention(args: argparse.Namespace) -> Path:
+    model, path = load_model(args.model)
+    if not isinstance(model, AttentionSeq2seq):
+        raise ValueError(f"{path} holds a {type(model).__name__}; an attention map needs an AttentionSeq2seq")
+    if args.question:
+        question = args.question
+    else:  # the first test question
+        name = str(model.metadata.get("dataset"))
+        data = load_sequence_data(name, args.data_dir, reverse=bool(model.metadata.get("reverse")), verbose=False)
+        question = decode(model, data.x_test[0][::-1] if data.reverse else data.x_test[0])
+    ids, answers = answer_questions(model, [question])
+    assert model.attention_weights is not None
+    weights, read = model.attention_weights[0], ids[0]
+    if model.metadata.get("reverse"):  # show the question as written, as the book does
+        weights, read = weights[:, ::-1], read[::-1]
+    figure = plotting.attention_figure(
+        weights, list(decode(model, read)), list(decode(model, answers[0])), title=question.strip()
+    )
+    return plotting.save_figure(figure, args.out or path.with_name("attention.png"))
+
+
 #: Figure name -> (help, what it reads, drawing function).
 FIGURES: dict[str, tuple[str, str | None, Callable[[argparse.Namespace], Path]]] = {
     "activations": ("activation functions and their derivatives", None, _activations),
@@ -108,6 +133,11 @@ FIGURES: dict[str, tuple[str, str | None, Callable[[argparse.Namespace], Path]]]
     "filters": ("the first convolution's filters, before and after training", "model", _filters),
     "misclassified": ("test images the model gets wrong", "model and data", _misclassified),
     "boundary": ("decision regions of a model of 2-D points (spiral, planar)", "model and data", _boundary),
+    "attention": (
+        "an AttentionSeq2seq's attention map for a question (the book's figure 8-26)",
+        "question",
+        _attention,
+    ),
 }
 
 
@@ -127,6 +157,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             add_model(figure)
         elif reads == "model and data":
             add_model_and_data(figure)
+        elif reads == "question":
+            add_model(figure)
+            figure.add_argument("--question", metavar="TEXT", help="the question (default: the first test question)")
+            add_data_dir(figure)
         figure.add_argument(
             "--out", metavar="FILE", help="the file to write (default: beside the input, or activations.png)"
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from numnet import runs
-from numnet.cli.common import add_command, add_model, load_model
+from numnet.cli.common import add_command, add_model, load_classifier
 from numnet.data.pictures import image_format_for, read_samples, samples_as_pictures, save_picture
 from numnet.prediction import class_name, class_names, class_probabilities, top_classes
 
@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    model, file = load_model(args.model)
+    model, file = load_classifier(args.model)
     dataset = runs.dataset_of(model, file)
     names = class_names(model, dataset)
     image_format = image_format_for(model.input_spec, dataset) if args.show else None

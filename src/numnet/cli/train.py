@@ -1,4 +1,4 @@
-"""``numnet train``: train a preset model on a catalogued dataset and write a run folder."""
+"""``numnet train``: train a preset model on a catalogued dataset, or a sequence model, and write a run folder."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from numnet import io, presets, runs
+from numnet import io, presets, runs, sequence_presets
 from numnet.cli.common import (
     EXIT_INTERRUPTED,
     PROG,
@@ -23,6 +23,7 @@ from numnet.cli.common import (
     add_command,
     add_data_dir,
     batch_size,
+    classifier,
     count,
     describe_model,
     fraction,
@@ -36,8 +37,10 @@ from numnet.cli.common import (
 from numnet.data.batching import train_validation_split
 from numnet.data.catalogue import DATASETS, Dataset
 from numnet.initializers import INITIALIZER_NAMES
-from numnet.models import ACTIVATIONS, Sequential
+from numnet.models import ACTIVATIONS, Model, Sequential
 from numnet.optimizers import OPTIMIZERS, Optimizer, get_optimizer
+from numnet.sequence_models import RNNLM, Seq2seq
+from numnet.sequence_presets import SEQUENCE_DEFAULTS, SEQUENCE_MODELS, SequenceData, SequenceDefaults
 from numnet.training import Callback, EarlyStopping, Trainer, TrainingError, TrainingInterrupted
 
 #: Share of the training set held out for validation unless --validation-split says otherwise.
@@ -45,8 +48,11 @@ VALIDATION_FRACTION = 0.1
 #: Longer runs print about 20 epoch lines instead of one per epoch.
 MAX_EPOCH_LINES = 100
 #: The options that choose the architecture, and those that set up training, by their Namespace names.
-ARCHITECTURE_OPTIONS = ("model", "hidden", "activation", "init", "dropout", "batch_norm")
-TRAINING_OPTIONS = ("batch_size", "seed", "validation_split", "validate_on", "early_stopping")
+ARCHITECTURE_OPTIONS = ("model", "hidden", "activation", "init", "dropout", "batch_norm", "wordvec", "reverse")
+TRAINING_OPTIONS = ("batch_size", "seed", "validation_split", "validate_on", "early_stopping", "train_split")
+#: The options of the layer-stack presets, and those of the sequence datasets only.
+PRESET_OPTIONS = ("activation", "init", "dropout", "batch_norm")
+SEQUENCE_OPTIONS = ("wordvec", "reverse", "train_split")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -72,11 +78,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "An existing run folder is replaced only with --force; the folder is written whole at the end.\n"
         "Ctrl-C saves checkpoint.npz and run.json in the run folder and prints the command that resumes;\n"
         "--resume trains to the total --epochs with the checkpoint's model, optimizer and settings, and\n"
-        "refuses options that conflict with them.",
+        "refuses options that conflict with them.\n\n" + _sequence_table(),
     )
-    parser.add_argument("--dataset", choices=list(DATASETS), help="the data to train on (default: mnist-mini, bundled)")
+    parser.add_argument(
+        "--dataset",
+        choices=[*DATASETS, *SEQUENCE_DEFAULTS],
+        help="the data to train on (default: mnist-mini, bundled)",
+    )
     add_data_dir(parser)
-    parser.add_argument("--model", choices=list(presets.PRESETS), help="the architecture (default: by dataset)")
+    parser.add_argument(
+        "--model", choices=[*presets.PRESETS, *SEQUENCE_MODELS], help="the architecture (default: by dataset)"
+    )
     parser.add_argument(
         "--hidden",
         type=positive_int,
@@ -141,6 +153,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="continue an interrupted run (its checkpoint.npz or its folder) to the total --epochs",
     )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors and warnings")
+    sequences = parser.add_argument_group("sequence datasets (addition, dates, ptb)")
+    sequences.add_argument("--wordvec", type=positive_int, metavar="D", help="embedding size (default: by dataset)")
+    sequences.add_argument(
+        "--reverse",
+        action=argparse.BooleanOptionalAction,
+        help="read the questions backwards (default: yes for addition and dates)",
+    )
+    sequences.add_argument(
+        "--train-split",
+        choices=["train", "valid"],
+        help="ptb: the split to train on; 'valid' where ptb.train.txt is not at hand (default: train)",
+    )
     return parser
 
 
@@ -148,6 +172,22 @@ def _models_table() -> str:
     width = max(len(name) for name in presets.PRESETS)
     lines = ["models:"]
     lines += [f"  {name:<{width}}  {preset.description}" for name, preset in presets.PRESETS.items()]
+    return "\n".join(lines)
+
+
+def _sequence_table() -> str:
+    lines = ["sequence datasets, the book's settings (model, word vectors, hidden, epochs, batch, optimizer, clip):"]
+    for name, d in SEQUENCE_DEFAULTS.items():
+        reverse = ", reversed questions" if d.reverse else f", time size {d.time_size}"
+        lines.append(
+            f"  {name:<9} {d.model}, {d.wordvec_size}, {d.hidden_size}, {d.epochs} epochs, batch {d.batch_size}, "
+            f"{d.optimizer} lr {d.lr:g}, clip {d.clip_norm:g}{reverse}"
+        )
+    lines.append("  models: seq2seq, peeky, attention (addition, dates); rnnlm (ptb); --hidden takes one width")
+    lines.append(
+        "  10% of the questions are held out for validation (ptb: the last tenth of each stream of the text);\n"
+        "  --validate-on test tracks the test set instead, as the book does"
+    )
     return "\n".join(lines)
 
 
@@ -225,7 +265,8 @@ def _plan(args: argparse.Namespace) -> _Plan:
         dataset = dataset or args.dataset or "mnist-mini"
     else:
         dataset = args.dataset or "mnist-mini"
-    defaults = presets.training_defaults(dataset)
+    _check_applies(args, dataset)
+    defaults = SEQUENCE_DEFAULTS[dataset] if dataset in SEQUENCE_DEFAULTS else presets.training_defaults(dataset)
 
     def setting(name: str, default: Any) -> Any:
         value = getattr(args, name)
@@ -240,6 +281,9 @@ def _plan(args: argparse.Namespace) -> _Plan:
     if validate_on == "test":
         split = None
     batch = setting("batch_size", defaults.batch_size)
+    sequence = dataset in SEQUENCE_DEFAULTS
+    other = PRESET_OPTIONS if sequence else SEQUENCE_OPTIONS  # options the dataset's models do not have
+    architecture = [name for name in ARCHITECTURE_OPTIONS if name not in other]
     settings = {
         "epochs": args.epochs or saved_settings.get("epochs") or defaults.epochs,
         "batch_size": batch or None,
@@ -247,8 +291,14 @@ def _plan(args: argparse.Namespace) -> _Plan:
         "validate_on": validate_on,
         "validation_split": split,
         "early_stopping": setting("early_stopping", None),
-        **{name: setting(name, None) for name in ARCHITECTURE_OPTIONS},
+        **{name: setting(name, None) for name in architecture},
     }
+    if sequence:
+        reverse = checkpoint.model.metadata.get("reverse") if checkpoint is not None else None
+        reverse = SEQUENCE_DEFAULTS[dataset].reverse if reverse is None else reverse
+        settings["reverse"] = bool(setting("reverse", reverse))
+        if dataset == "ptb":
+            settings["train_split"] = setting("train_split", "train")
     if settings["model"] is None and checkpoint is not None:  # a checkpoint without its run.json
         settings["model"] = _PRESET_OF_CLASS.get(type(checkpoint.model).__name__)
     settings["model"] = settings["model"] or defaults.model
@@ -257,7 +307,37 @@ def _plan(args: argparse.Namespace) -> _Plan:
 
 
 #: The preset that builds each model class, for checkpoints that do not say.
-_PRESET_OF_CLASS = {"MLP": "mlp", "TwoLayerNet": "two-layer", "LogisticRegression": "logreg", "SimpleConvNet": "cnn"}
+_PRESET_OF_CLASS = {
+    "MLP": "mlp",
+    "TwoLayerNet": "two-layer",
+    "LogisticRegression": "logreg",
+    "SimpleConvNet": "cnn",
+    **{cls.__name__: name for name, cls in SEQUENCE_MODELS.items()},
+}
+
+
+def _check_applies(args: argparse.Namespace, dataset: str) -> None:
+    """Refuse a model, or options, that the dataset's kind of model does not have (they would be ignored)."""
+    if dataset in SEQUENCE_DEFAULTS:
+        if args.model is not None and args.model not in SEQUENCE_MODELS:
+            raise ValueError(f"--model {args.model} does not train on {dataset}: use {', '.join(SEQUENCE_MODELS)}")
+        given = [_option(name) for name in PRESET_OPTIONS if getattr(args, name) is not None]
+        if given:
+            raise ValueError(f"{' and '.join(given)} do not apply to the sequence models of {dataset}: drop them")
+        if args.hidden is not None and len(args.hidden) > 1:
+            raise ValueError(f"the sequence models have one hidden size: give --hidden N, not {len(args.hidden)}")
+        if args.batch_size == 0:
+            raise ValueError("the sequence datasets train in mini-batches: give --batch-size N")
+        if dataset == "ptb" and args.reverse is not None:
+            raise ValueError("--reverse applies to the questions of addition and dates, not to ptb's text")
+        if dataset != "ptb" and args.train_split is not None:
+            raise ValueError(f"--train-split applies to ptb, not to {dataset}")
+        return
+    if args.model in SEQUENCE_MODELS:
+        raise ValueError(f"--model {args.model} is for the sequence datasets {', '.join(SEQUENCE_DEFAULTS)}")
+    given = [_option(name) for name in SEQUENCE_OPTIONS if getattr(args, name) is not None]
+    if given:
+        raise ValueError(f"{' and '.join(given)} apply to the sequence datasets {', '.join(SEQUENCE_DEFAULTS)} only")
 
 
 def _checkpoint_path(path: str) -> Path:
@@ -278,13 +358,40 @@ def _build(args: argparse.Namespace, plan: _Plan, dataset: Dataset) -> tuple[Seq
     if plan.checkpoint is None:
         model = presets.build_model(s["model"], dataset, seed=s["seed"], **architecture)
         return model, _optimizer(args, presets.training_defaults(dataset.name))
-    checkpoint, saved = plan.checkpoint, plan.saved
+    resumed = classifier(plan.checkpoint.model, plan.checkpoint_path or "the checkpoint")
+    asked = any(name in plan.given for name in ARCHITECTURE_OPTIONS)
+    _check_resume(args, plan, presets.build_model(s["model"], dataset, **architecture) if asked else None)
+    presets.attach_dataset(resumed, dataset)
+    return resumed, plan.checkpoint.optimizer
+
+
+def _build_sequence_model(args: argparse.Namespace, plan: _Plan, data: SequenceData) -> tuple[Model, Optimizer]:
+    """A new sequence model and its optimizer (the book's), or the checkpoint's after checking the options."""
+    s = plan.settings
+    hidden = s["hidden"][0] if s["hidden"] else None
+    if plan.checkpoint is None:
+        model = sequence_presets.build_sequence_model(s["model"], data, s["wordvec"], hidden, seed=s["seed"])
+        return model, _optimizer(args, SEQUENCE_DEFAULTS[data.name])
+    asked = any(name in plan.given for name in ("model", "hidden", "wordvec"))
+    wanted = sequence_presets.build_sequence_model(s["model"], data, s["wordvec"], hidden) if asked else None
+    _check_resume(args, plan, wanted)
+    return plan.checkpoint.model, plan.checkpoint.optimizer
+
+
+def _check_resume(args: argparse.Namespace, plan: _Plan, wanted: Model | None) -> None:
+    """Refuse options that conflict with the checkpoint resumed (``wanted``: the model the options ask for, if any),
+    and a total number of epochs the checkpoint has already done."""
+    checkpoint, saved, s = plan.checkpoint, plan.saved, plan.settings
+    assert checkpoint is not None
     conflicts = []
-    if any(name in plan.given for name in ARCHITECTURE_OPTIONS):
-        wanted = presets.build_model(s["model"], dataset, **architecture)
-        if type(wanted) is not type(checkpoint.model) or wanted.get_config() != checkpoint.model.get_config():
-            named = " ".join(_shown(args, name) for name in ARCHITECTURE_OPTIONS if name in plan.given)
-            conflicts.append(f"{named} (it holds {checkpoint.model!r})")
+    if wanted is not None and (
+        type(wanted) is not type(checkpoint.model) or wanted.get_config() != checkpoint.model.get_config()
+    ):
+        named = " ".join(_shown(args, name) for name in ARCHITECTURE_OPTIONS if name in plan.given)
+        conflicts.append(f"{named} (it holds {checkpoint.model!r})")
+    reverse = checkpoint.model.metadata.get("reverse")
+    if args.reverse is not None and reverse is not None and args.reverse != reverse:
+        conflicts.append(f"{_shown(args, 'reverse')} (its questions are {'' if reverse else 'not '}reversed)")
     old = checkpoint.optimizer
     for name, differs in (
         ("optimizer", args.optimizer not in (None, old.name)),
@@ -307,24 +414,24 @@ def _build(args: argparse.Namespace, plan: _Plan, dataset: Dataset) -> tuple[Seq
             f"--epochs is the total number of epochs: the checkpoint {plan.checkpoint_path} has done "
             f"{checkpoint.epoch}, so ask for more (e.g. --epochs {checkpoint.epoch + plan.epochs})"
         )
-    presets.attach_dataset(checkpoint.model, dataset)
-    return checkpoint.model, checkpoint.optimizer
 
 
 def _shown(args: argparse.Namespace, name: str) -> str:
     """An option as given, e.g. ``--hidden 100 50``."""
     value = getattr(args, name)
-    if value is True:
-        return _option(name)
+    if isinstance(value, bool):
+        return _option(name) if value else "--no-" + _option(name)[2:]
     shown = " ".join(map(str, value)) if isinstance(value, list) else value
     return f"{_option(name)} {shown}"
 
 
-def _optimizer(args: argparse.Namespace, defaults: presets.TrainingDefaults) -> Optimizer:
-    """``--optimizer`` with ``--lr`` (else the dataset's lr for its default optimizer, else the optimizer's own)."""
+def _optimizer(args: argparse.Namespace, defaults: presets.TrainingDefaults | SequenceDefaults) -> Optimizer:
+    """``--optimizer`` with ``--lr`` (else the dataset's lr for its default optimizer, else the optimizer's own);
+    the sequence datasets clip the gradients' norm as the book does."""
     name = args.optimizer or defaults.optimizer
     lr = args.lr if args.lr is not None else defaults.lr if name == defaults.optimizer else None
-    return get_optimizer(name, **({} if lr is None else {"lr": lr}), weight_decay=args.weight_decay or 0.0)
+    clip = {"clip_norm": defaults.clip_norm} if isinstance(defaults, SequenceDefaults) else {}
+    return get_optimizer(name, **({} if lr is None else {"lr": lr}), weight_decay=args.weight_decay or 0.0, **clip)
 
 
 # ------------------------------------------------------------------ the run folder
@@ -352,7 +459,7 @@ _FOLDER_FIXES = {
 }
 
 
-def _check_folder(path: Path, args: argparse.Namespace, plan: _Plan, model: Sequential) -> bool:
+def _check_folder(path: Path, args: argparse.Namespace, plan: _Plan, model: Model) -> bool:
     """Refuse a run folder that cannot take the run, before training; return whether it may be replaced."""
     continuing = plan.checkpoint_path is not None and plan.checkpoint_path.resolve().parent == path.resolve()
     try:
@@ -410,60 +517,147 @@ def _labelled(name: str, label: str) -> str:
 # ------------------------------------------------------------------ run
 
 
+@dataclass
+class _Fit:
+    """A run's data as Trainer.fit takes it, what the console says of it, and how the run is judged at the end."""
+
+    x: np.ndarray
+    t: np.ndarray
+    x_test: np.ndarray
+    t_test: np.ndarray
+    samples: dict[str, int]  # samples (or sequences) by split, as the console and run.json report them
+    noun: str  # what the samples are: "samples", "sequences"
+    described: str  # e.g. "addition (... sequences, questions reversed)"
+    fit_index: np.ndarray  # the rows of x that are trained on (the rest, with a split, validate)
+    validation_split: float | None = None  # drawn by Trainer.fit
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None
+    shuffle: bool = True
+    chance: float | None = None  # the accuracy of always guessing the most common class
+    test_corpus: np.ndarray | None = None  # a language model's test text, for its perplexity
+
+
 def run(args: argparse.Namespace) -> int:
     say = printer(args.quiet)
     _check_combinations(args)
     plan = _plan(args)
-    dataset = load_data(plan.dataset, plan.data_dir, verbose=not args.quiet)
-    model, optimizer = _build(args, plan, dataset)
-    x_train, x_test = presets.model_inputs(model, dataset)
-    t_train = dataset.t_train
-    settings = plan.settings
-    run_dir, placeholder = _run_dir(args, plan, settings["model"])
+    if plan.dataset in SEQUENCE_DEFAULTS:
+        data = sequence_presets.load_sequence_data(
+            plan.dataset,
+            plan.data_dir,
+            plan.settings["reverse"],
+            plan.batch,
+            train_split=plan.settings.get("train_split", "train"),
+            verbose=not args.quiet,
+        )
+        model, optimizer = _build_sequence_model(args, plan, data)
+        fit = _sequence_fit(plan, data)
+    else:
+        dataset = load_data(plan.dataset, plan.data_dir, verbose=not args.quiet)
+        model, optimizer = _build(args, plan, dataset)
+        fit = _classifier_fit(plan, model, dataset)
+    run_dir, placeholder = _run_dir(args, plan, plan.settings["model"])
     try:
         replace = _check_folder(run_dir, args, plan, model)
-        return _train(args, plan, dataset, model, optimizer, x_train, t_train, x_test, run_dir, replace, say)
+        return _train(args, plan, model, optimizer, fit, run_dir, replace, say)
     finally:
         if placeholder and run_dir.is_dir() and not any(run_dir.iterdir()):
             run_dir.rmdir()  # a failed run leaves no empty folder behind
 
 
+def _classifier_fit(plan: _Plan, model: Sequential, dataset: Dataset) -> _Fit:
+    """A catalogued dataset as the model takes it, with the split Trainer.fit(validation_split=...) will draw."""
+    x_train, x_test = presets.model_inputs(model, dataset)
+    t_train = dataset.t_train
+    split = plan.settings["validation_split"]
+    fit_index = np.arange(len(x_train))
+    samples = {"training": len(x_train), "test": len(x_test)}
+    if split:  # the same split Trainer.fit(validation_split=...) draws: reported here, drawn there
+        fit_index, val_index = train_validation_split(len(x_train), split, plan.settings["seed"], labels=t_train)
+        samples = {"training": len(fit_index), "validation": len(val_index), "test": len(x_test)}
+    sizes = " / ".join(f"{n:,} {name}" for name, n in samples.items())
+    return _Fit(
+        x_train,
+        t_train,
+        x_test,
+        dataset.t_test,
+        samples,
+        "samples",
+        f"{dataset.name} ({sizes} samples)",
+        fit_index,
+        validation_split=split or None,
+        validation_data=(x_test, dataset.t_test) if plan.validate_on == "test" else None,
+        shuffle=plan.batch is not None,
+        chance=float(np.bincount(t_train).max() / len(t_train)) if t_train.ndim == 1 else None,
+    )
+
+
+def _sequence_fit(plan: _Plan, data: SequenceData) -> _Fit:
+    """A sequence dataset with its validation: a random 10% of the questions, or for a language model (stateful:
+    its batches are read in order) the last tenth of each stream of the training text."""
+    split = plan.settings["validation_split"]
+    fit_index = np.arange(len(data.x_train))
+    validation_data = (data.x_test, data.t_test) if plan.validate_on == "test" else None
+    if split and data.is_language_model:
+        batch = plan.batch or 1
+        iterations = len(data.x_train) // batch
+        held = max(1, round(split * iterations))
+        if held >= iterations:
+            raise ValueError(
+                f"the {data.name} training text has {iterations} batches of {batch} chunks, too few to hold out "
+                f"{split:g} of them for validation: use a smaller --batch-size, or --validation-split 0"
+            )
+        fit_index = np.arange((iterations - held) * batch)
+        validation_data = (data.x_train[len(fit_index) :], data.t_train[len(fit_index) :])
+    elif split:
+        fit_index, _ = train_validation_split(len(data.x_train), split, plan.settings["seed"])
+    samples = {"training": len(fit_index), "test": len(data.x_test)}
+    if split:
+        samples = {"training": len(fit_index), "validation": len(data.x_train) - len(fit_index), **samples}
+    noun = "chunks" if data.is_language_model else "sequences"
+    sizes = " / ".join(f"{n:,} {name}" for name, n in samples.items())
+    return _Fit(
+        data.x_train[fit_index] if data.is_language_model else data.x_train,
+        data.t_train[fit_index] if data.is_language_model else data.t_train,
+        data.x_test,
+        data.t_test,
+        samples,
+        noun,
+        f"{data.name} ({sizes} {noun}{', questions reversed' if data.reverse else ''})",
+        np.arange(len(fit_index)) if data.is_language_model else fit_index,
+        validation_split=None if data.is_language_model else split or None,
+        validation_data=validation_data,
+        shuffle=not data.is_language_model,
+        test_corpus=data.test_corpus,
+    )
+
+
 def _train(
     args: argparse.Namespace,
     plan: _Plan,
-    dataset: Dataset,
-    model: Sequential,
+    model: Model,
     optimizer: Optimizer,
-    x_train: np.ndarray,
-    t_train: np.ndarray,
-    x_test: np.ndarray,
+    fit: _Fit,
     run_dir: Path,
     replace: bool,
     say: Any,
 ) -> int:
     settings, epochs, batch = plan.settings, plan.epochs, plan.batch
     label = "test" if plan.validate_on == "test" else "validation"
-    split = settings["validation_split"]
-    train_index = np.arange(len(x_train))
-    samples = {"training": len(x_train), "test": len(x_test)}
-    if split:  # the same split Trainer.fit(validation_split=...) draws: reported here, drawn there
-        train_index, val_index = train_validation_split(len(x_train), split, settings["seed"], labels=t_train)
-        samples = {"training": len(train_index), "validation": len(val_index), "test": len(x_test)}
-    sizes = " / ".join(f"{n:,} {name}" for name, n in samples.items()) + " samples"
     callbacks: list[Callback] = []
     if settings["early_stopping"] is not None:
         callbacks.append(EarlyStopping("val_loss", patience=settings["early_stopping"], restore_best=True))
-    iterations = math.ceil(len(train_index) / (batch or len(train_index)))
+    iterations = math.ceil(len(fit.fit_index) / (batch or len(fit.fit_index)))
     callbacks.append(_Console(epochs, iterations, args.quiet, label))
 
     decay = f", weight decay {optimizer.weight_decay:g}" if optimizer.weight_decay else ""
+    clip = f", clip {optimizer.clip_norm:g}" if optimizer.clip_norm else ""
     say(
-        f"training {describe_model(model)} on {dataset.name} ({sizes})\n"
-        f"  {optimizer.name} lr {optimizer.lr:g}{decay}, batch {batch or 'full'}, {count(epochs, 'epoch')}, "
+        f"training {describe_model(model)} on {fit.described}\n"
+        f"  {optimizer.name} lr {optimizer.lr:g}{decay}{clip}, batch {batch or 'full'}, {count(epochs, 'epoch')}, "
         f"seed {settings['seed']}"
     )
     if plan.validate_on == "test":
-        say("  tracking the test set every epoch (test_loss, test_acc): it is not a validation set")
+        say("  tracking the test set every epoch (test_loss, ...): it is not a validation set")
     elif plan.validate_on is None:
         say("  no validation (--validation-split 0)")
     if settings["early_stopping"] is not None:
@@ -478,13 +672,13 @@ def _train(
     started = time.perf_counter()
     try:
         history = trainer.fit(
-            x_train,
-            t_train,
+            fit.x,
+            fit.t,
             epochs=epochs,
             batch_size=batch,
-            shuffle=batch is not None,
-            validation_split=split or None,
-            validation_data=(x_test, dataset.t_test) if plan.validate_on == "test" else None,
+            shuffle=fit.shuffle,
+            validation_split=fit.validation_split,
+            validation_data=fit.validation_data,
             seed=settings["seed"],
             verbose=0,
             callbacks=callbacks,
@@ -494,7 +688,7 @@ def _train(
         runs.write_interrupted(
             run_dir,
             trainer,
-            dataset=dataset.name,
+            dataset=plan.dataset,
             settings=settings,
             command=command,
             data_dir=plan.data_dir,
@@ -513,10 +707,9 @@ def _train(
         raise
     seconds = time.perf_counter() - started
 
-    results = _results(trainer, callbacks, x_train[train_index], t_train[train_index], x_test, dataset, seconds)
-    chance = float(np.bincount(t_train).max() / len(t_train)) if t_train.ndim == 1 else None
-    warnings = runs.training_warnings(history, chance)
-    results["samples"] = samples
+    results = _results(trainer, callbacks, fit, seconds)
+    warnings = runs.training_warnings(history, fit.chance)
+    results["samples"] = fit.samples
     results["warnings"] = warnings
     for callback in callbacks:
         if isinstance(callback, EarlyStopping) and callback.stopped_epoch is not None:
@@ -529,7 +722,7 @@ def _train(
             run_dir,
             model,
             history,
-            dataset=dataset.name,
+            dataset=plan.dataset,
             optimizer=optimizer,
             settings=settings,
             results=results,
@@ -550,43 +743,48 @@ def _train(
         return EXIT_INTERRUPTED
     if runs.CURVES_FILE not in written.files:
         say(f"note: matplotlib is not installed, so no {runs.CURVES_FILE} (pip install 'numnet[plot]')")
-    validated = f"  validation accuracy {results['val_accuracy']:.4f}" if plan.validate_on == "split" else ""
-    say(
-        f"train accuracy {results['train_accuracy']:.4f}{validated}  test accuracy {results['test_accuracy']:.4f}  "
-        f"({seconds:.1f} s)\n"
-        f"saved {run_dir}{sep}: {', '.join(written.files)}"
-    )
+    say(f"{_measured(results, plan.validate_on)}  ({seconds:.1f} s)\nsaved {run_dir}{sep}: {', '.join(written.files)}")
     for warning in warnings:
         print(f"{PROG}: warning: {warning}; try --lr {optimizer.lr / 10:g}", file=sys.stderr)
     return 0
 
 
-def _results(
-    trainer: Trainer,
-    callbacks: Sequence[Callback],
-    x_fit: np.ndarray,
-    t_fit: np.ndarray,
-    x_test: np.ndarray,
-    dataset: Dataset,
-    seconds: float,
-) -> dict[str, Any]:
-    """What run.json records of the run: accuracies, the best epoch and its values, time."""
+def _measured(results: dict[str, Any], validate_on: str | None) -> str:
+    """The final line's numbers, e.g. ``train accuracy 0.9600  validation accuracy 0.9500  test accuracy 0.9400``."""
+    validated = ["val_accuracy", "val_exact_match", "val_perplexity"] if validate_on == "split" else []
+    shown = ["train_accuracy", *validated, "test_accuracy", "test_exact_match", "test_perplexity"]
+    words = {"val": "validation"}
+    return "  ".join(
+        f"{' '.join(words.get(w, w) for w in key.split('_'))} {results[key]:.4f}" for key in shown if key in results
+    )
+
+
+def _results(trainer: Trainer, callbacks: Sequence[Callback], fit: _Fit, seconds: float) -> dict[str, Any]:
+    """What run.json records of the run: accuracies (or a sequence model's exact match or perplexity, measured as
+    the book does), the best epoch and its values, time."""
     model, history = trainer.model, trainer.history
-    results: dict[str, Any] = {
-        "epochs": history.epochs,
-        "train_accuracy": model.accuracy(x_fit, t_fit),
-        "test_accuracy": model.accuracy(x_test, dataset.t_test),
-        "seconds": round(seconds, 3),
-    }
+    results: dict[str, Any] = {"epochs": history.epochs}
+    if isinstance(model, RNNLM):
+        assert fit.test_corpus is not None
+        results["test_perplexity"] = model.perplexity(fit.test_corpus, batch_size=10, time_size=35)
+    elif isinstance(model, Seq2seq):
+        results["test_exact_match"] = model.exact_match(fit.x_test, fit.t_test)
+    else:
+        model = classifier(model, "the model")
+        results["train_accuracy"] = model.accuracy(fit.x[fit.fit_index], fit.t[fit.fit_index])
+        results["test_accuracy"] = model.accuracy(fit.x_test, fit.t_test)
+    results["seconds"] = round(seconds, 3)
     val_loss = history.values.get("val_loss")
     if val_loss:
         stopping = next((c for c in callbacks if isinstance(c, EarlyStopping)), None)
         best = stopping.best_epoch if stopping is not None else int(np.argmin(val_loss))
         results["best_epoch"] = best + 1
         results["best_val_loss"] = val_loss[best]
-        if "val_acc" in history.values:
-            results["best_val_accuracy"] = history.val_acc[best]
-            results["val_accuracy"] = history.val_acc[best] if stopping is not None else history.val_acc[-1]
+        for logged, name in (("acc", "accuracy"), ("exact_match", "exact_match"), ("perplexity", "perplexity")):
+            values = history.values.get(f"val_{logged}")
+            if values:
+                results[f"best_val_{name}"] = values[best]
+                results[f"val_{name}"] = values[best] if stopping is not None else values[-1]
     return results
 
 

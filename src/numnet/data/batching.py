@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import Seed, as_generator, check_positive_int
 
-__all__ = ["batches", "batch_indices", "train_validation_split", "one_hot"]
+__all__ = ["batches", "batch_indices", "bptt_batches", "train_validation_split", "one_hot"]
 
 
 def one_hot(labels: ArrayLike, n_classes: int, dtype: DTypeLike = "float32") -> NDArray:
@@ -126,3 +126,42 @@ def train_validation_split(
         )
     train = np.setdiff1d(np.arange(n), validation, assume_unique=True).astype(np.intp)
     return train, validation
+
+
+def bptt_batches(corpus: ArrayLike, batch_size: int, time_size: int) -> tuple[NDArray, NDArray]:
+    """A long sequence cut for truncated backpropagation through time, as the book's RnnlmTrainer reads it.
+
+    The corpus (L,) is read as ``batch_size`` streams starting at offsets
+    spread evenly over it (stream i at ``i * jump``, jump = (L - 1) //
+    batch_size), each cut into chunks of ``time_size`` steps; targets are the
+    next ids. Returns ``(x, t)``, both (iterations * batch_size, time_size),
+    in the order a stateful model must see them: rows ``k * batch_size`` to
+    ``(k + 1) * batch_size - 1`` are iteration k, the chunk after iteration
+    k - 1's in every stream. Train on them with ``batch_size`` and
+    ``shuffle=False`` so that each stream's state carries over. There are
+    ``(L - 1) // (batch_size * time_size)`` iterations; the ids left over at
+    the end of each stream are not used.
+
+    Raises:
+        TypeError: ``corpus`` does not hold integer ids.
+        ValueError: ``corpus`` is not 1-D, or shorter than one chunk per stream
+            (``batch_size * time_size + 1`` ids).
+    """
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("time_size", time_size)
+    corpus = np.asarray(corpus)
+    if corpus.dtype.kind not in "iu":
+        raise TypeError(f"corpus must be an array of integer ids, got dtype {corpus.dtype}")
+    if corpus.ndim != 1:
+        raise ValueError(f"corpus must be a 1-D sequence of ids, got shape {corpus.shape}")
+    iterations = (len(corpus) - 1) // (batch_size * time_size)
+    if iterations == 0:
+        raise ValueError(
+            f"time_size={time_size} is too long for a corpus of {len(corpus)} ids read as batch_size={batch_size} "
+            f"streams: it needs at least batch_size * time_size + 1 = {batch_size * time_size + 1} ids"
+        )
+    jump = (len(corpus) - 1) // batch_size
+    # start[k, i]: where iteration k of stream i begins
+    start = np.arange(iterations)[:, None] * time_size + np.arange(batch_size)[None, :] * jump
+    index = start.reshape(-1, 1) + np.arange(time_size)
+    return corpus[index], corpus[index + 1]

@@ -66,6 +66,25 @@ class Layer:
         """Write the parameter gradients as ``backward`` does, skipping the input gradient."""
         self.backward(dout)
 
+    def share_param(self, name: str, array: NDArray) -> None:
+        """Use ``array`` as the parameter ``name`` instead of the layer's own (weight tying, wrapped arrays).
+
+        ``array`` must have the parameter's shape and dtype; it is used, not
+        copied (a transposed view of another layer's weight ties the two).
+        The parameter's gradient array stays the layer's own.
+        """
+        if name not in self.param_names:
+            raise ValueError(f"{self!r} has no parameter {name!r}; its parameters are {list(self.param_names)}")
+        index = self.param_names.index(name)
+        own = self.params[index]
+        if not isinstance(array, np.ndarray) or array.shape != own.shape or array.dtype != own.dtype:
+            raise ValueError(
+                f"{self!r}: {name} must be an array of shape {own.shape} and dtype {own.dtype}, got "
+                f"{type(array).__name__} {getattr(array, 'shape', '')} {getattr(array, 'dtype', '')}".rstrip()
+            )
+        setattr(self, name, array)
+        self.params[index] = array
+
     def __call__(self, x: NDArray, train: bool = True) -> NDArray:
         return self.forward(x, train=train)
 

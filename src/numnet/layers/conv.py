@@ -281,7 +281,8 @@ class Conv2D(Layer):
         """(N, FN, OH, OW) -> (N, C, H, W); writes ``dW`` and ``db`` (see backward_params)."""
         dout_col = self._param_grads(dout)
         dcol = dout_col @ self.W.reshape(self.out_channels, -1)
-        return col2im(dcol, self._x_shape, *self.kernel_size, self.stride, self.padding)
+        n, c, h, w = self._x_shape
+        return col2im(dcol, (n, c, h, w), *self.kernel_size, self.stride, self.padding)
 
     def backward_params(self, dout: ArrayLike) -> None:
         """Writes ``dW = dout_col^T @ col`` and ``db`` only, without the product and col2im for dx."""
@@ -296,6 +297,7 @@ class Conv2D(Layer):
         # db = the column sums of dout_col, taken as the product ones^T @ dout_col: one BLAS
         # pass, several times faster than np.sum over the long axis 0.
         np.matmul(np.ones(len(dout_col), dout_col.dtype), dout_col, out=self.db)
+        assert self._col is not None
         np.matmul(dout_col.T, self._col, out=self.dW.reshape(self.out_channels, -1))
         return dout_col
 
@@ -357,13 +359,14 @@ class _Pool2D(Layer):
         """Input gradient (N, C, H, W) from ``gradient_at(k, out)``, which writes into ``out``
         and returns the (N, C, OH, OW) gradient flowing to the input under window offset
         number k of :meth:`_offsets`; ``like`` is an array of that shape and layout."""
+        assert self._out_shape is not None and self._x is not None
         oh, ow = self._out_shape[2:]
         sh, sw = self.stride
         dx = np.zeros_like(self._x)  # in x's memory layout (channels-last after a Conv2D)
         # Windows that do not overlap (the default) reach every input at most once: each
         # offset's gradient is written straight into its pixels, with no scratch array to add.
         disjoint = sh >= self.pool_size[0] and sw >= self.pool_size[1]
-        scratch = None if disjoint else np.empty_like(like)
+        scratch = like if disjoint else np.empty_like(like)  # scratch is only written when windows overlap
         for k, (i, j) in enumerate(self._offsets()):
             pixels = dx[:, :, i : i + sh * oh : sh, j : j + sw * ow : sw]
             if disjoint:
@@ -379,6 +382,7 @@ class _Pool2D(Layer):
         is channels-last (from a Conv2D); element-wise operations mixing the
         two layouts run several times slower than on arrays of one layout.
         """
+        assert self._x is not None
         windows = _windows(self._x, self.pool_size, self.stride, axes=(2, 3))
         copy = np.empty_like(windows[..., 0, 0])  # order "K": the slab's layout
         copy[...] = dout
@@ -412,8 +416,10 @@ class MaxPool2D(_Pool2D):
 
     def backward(self, dout: ArrayLike) -> NDArray:
         grad = self._like_windows(self._check_dout(dout))
+        assert self._x is not None
         windows = _windows(self._x, self.pool_size, self.stride, axes=(2, 3))
         maxima, offsets = self._out, self._offsets()
+        assert maxima is not None
         taken = np.zeros_like(maxima, dtype=bool)  # windows whose maximum got the gradient
         first_max = np.empty_like(taken)
 

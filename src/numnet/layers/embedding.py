@@ -7,30 +7,41 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import check_positive_int
+from numnet._checks import check_ids, check_positive_int
 from numnet.initializers import Initializer, describe_init, get_initializer
 from numnet.layers.base import Layer, check_dout
 
-__all__ = ["Embedding", "check_ids"]
+__all__ = ["Embedding", "check_ids", "add_rows"]
 
 
-def check_ids(ids: ArrayLike, vocab_size: int, name: str = "ids") -> NDArray[np.intp]:
-    """``ids`` as an intp array, checked: integer dtype, every value in [0, vocab_size).
+#: Cells (ids x columns, and rows x columns) that one np.bincount call of add_rows covers at most.
+_BINCOUNT_CELLS = 1 << 22
 
-    Raises TypeError for a non-integer array (floats are never truncated into
-    ids) and ValueError naming the first id out of range and where it is.
+
+def add_rows(out: NDArray, ids: NDArray[np.intp], values: NDArray) -> None:
+    """``out[ids[p]] += values[p]`` for every position p, repeated ids summed; in place.
+
+    ``ids`` (...) and ``values`` (..., D) with ``out`` (V, D); no Python loop over
+    ids. Fewer ids than half the rows (a word2vec batch) go through ``np.add.at``,
+    whose cost grows with the ids. More (a large batch over a small table) are
+    summed by ``np.bincount`` with each (row, column) cell a bin weighted by the
+    values, in float64, a few columns at a time so that the temporary arrays stay
+    within tens of megabytes; its cost grows with ids + rows, and for many ids it
+    beats ``np.add.at`` (and sorting the ids to sum each run with
+    ``np.add.reduceat``): see bench/README.md.
     """
-    ids = np.asarray(ids)
-    if ids.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be an array of integer ids, got dtype {ids.dtype}")
-    if ids.size:
-        bad = np.flatnonzero((ids < 0) | (ids >= vocab_size))
-        if bad.size:
-            index = tuple(int(i) for i in np.unravel_index(bad[0], ids.shape))
-            raise ValueError(
-                f"{name} holds id {ids.reshape(-1)[bad[0]]} at index {index}; expected ids in [0, {vocab_size})"
-            )
-    return ids.astype(np.intp, copy=False)
+    rows, width = out.shape
+    ids = ids.reshape(-1)
+    values = values.reshape(len(ids), width)
+    if 2 * len(ids) < rows:
+        np.add.at(out, ids, values)
+        return
+    chunk = int(np.clip(_BINCOUNT_CELLS // max(len(ids), rows, 1), 1, width))
+    for start in range(0, width, chunk):
+        stop = min(start + chunk, width)
+        cells = (ids[:, None] * (stop - start) + np.arange(stop - start)).reshape(-1)
+        sums = np.bincount(cells, weights=values[:, start:stop].reshape(-1), minlength=rows * (stop - start))
+        out[:, start:stop] += sums.reshape(rows, stop - start)
 
 
 class Embedding(Layer):
@@ -38,8 +49,7 @@ class Embedding(Layer):
 
     forward gathers ``W[ids]``. backward adds each position's gradient into
     the row of its id (an id that occurs several times in the batch collects
-    the sum of its gradients), by sorting the ids and summing each run with
-    ``np.add.reduceat`` instead of a Python loop or an unbuffered ``np.add.at``.
+    the sum of its gradients) with :func:`add_rows`, without a Python loop.
     Ids have no gradient: ``backward`` returns None.
 
     Args:
@@ -101,12 +111,8 @@ class Embedding(Layer):
         shape = None if self.ids is None else (*self.ids.shape, self.embedding_dim)
         dout = check_dout(self, dout, shape, self.W.dtype)
         assert self.ids is not None
-        ids = self.ids.reshape(-1)
-        order = np.argsort(ids, kind="stable")
-        sorted_ids = ids[order]
-        starts = np.flatnonzero(np.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
         self.dW.fill(0)
-        self.dW[sorted_ids[starts]] = np.add.reduceat(dout.reshape(-1, self.embedding_dim)[order], starts, axis=0)
+        add_rows(self.dW, self.ids, dout)
 
     def get_config(self) -> dict[str, Any]:
         return {"vocab_size": self.vocab_size, "embedding_dim": self.embedding_dim, "init": self.init}
