@@ -312,7 +312,7 @@ def test_metadata_describes_the_model_and_its_input(onnx, tmp_path):
     }
     assert props["task"] == "classification" and json.loads(props["outputs"]) == ["probabilities", "labels"]
     assert proto.producer_name == "numnet" and proto.producer_version == __version__
-    assert "Dense(in_features=784, out_features=16" in proto.graph.doc_string
+    assert "Dense  W (784, 16), b (16,)" in proto.graph.doc_string  # model.summary()
 
 
 def test_metadata_of_an_ids_model_gives_the_id_range_and_a_model_without_metadata_leaves_it_out(onnx):
@@ -456,7 +456,7 @@ def test_numnet_export_takes_a_model_file_and_an_opset(onnx, tmp_path):
     [
         (("net.npz", "--onnx", "low.onnx", "--opset", "12"), 1, "opset must be >= 13"),
         (("missing.npz", "--onnx", "missing.onnx"), 1, "missing.npz"),
-        ((".", "--onnx", "folder.onnx"), 1, "has no model.npz"),
+        ((".", "--onnx", "folder.onnx"), 1, "is a folder without model.npz"),
         (("net.npz",), 2, "--onnx"),
     ],
 )
