@@ -108,7 +108,7 @@ def add_model_and_data(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
 
 
-def add_data_dir(parser: argparse.ArgumentParser) -> None:
+def add_data_dir(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     parser.add_argument("--data-dir", help=f"where dataset files are looked for (also ${DATA_DIR_ENV})")
 
 
