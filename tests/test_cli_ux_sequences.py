@@ -234,7 +234,20 @@ def test_lab_refuses_a_data_dir_for_the_bundled_data(tmp_path) -> None:
 def test_info_and_compare_read_sequence_runs(addition_run) -> None:
     home = addition_run.parent
     stdout = check_ok(numnet("info", "run", cwd=home))
-    assert "addition" in stdout and "PeekySeq2seq" in stdout and "1,350 training / 150 validation" in stdout
+    assert "1,350 training / 150 validation / 100 test sequences" in stdout
+    assert "model: peeky (--hidden 16 --wordvec 8 --reverse)" in stdout and "test exact match" in stdout
     shutil.copytree(addition_run, home / "copy", dirs_exist_ok=True)
     stdout = check_ok(numnet("compare", "run", "copy", "--out", "both.png", cwd=home))
     assert stdout.splitlines()[-1] == "both.png" and (home / "both.png").is_file()
+
+
+def test_the_attention_map_is_titled_and_its_colour_explained(tmp_path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    from numnet import plotting
+
+    weights = np.full((2, 4), 0.25)
+    figure = plotting.attention_figure(weights, list("1+23"), list("24"), title="addition · a model\nattention")
+    assert figure._suptitle.get_text() == "addition · a model\nattention"
+    main_ax, colorbar = figure.axes
+    assert (main_ax.get_xlabel(), main_ax.get_ylabel()) == ("question", "answer")
+    assert colorbar.get_ylabel() == "attention weight"

@@ -275,15 +275,16 @@ def attention_figure(
             f"weights must have shape (len(answer), len(question)) = ({len(answer)}, {len(question)}), "
             f"got {weights.shape}"
         )
-    fig = _new_figure(figsize=(max(4.0, 0.3 * len(question) + 1.5), max(3.0, 0.3 * len(answer) + 1.2)))
+    size = (max(6.0, 0.3 * len(question) + 1.5), max(3.0, 0.3 * len(answer) + 1.6))
+    fig = _new_figure(figsize=size, layout="constrained")
     ax = fig.add_subplot()
     image = ax.pcolormesh(weights, cmap="Greys", vmin=0.0, vmax=max(float(weights.max()), 1e-12))
     ax.set_xticks(np.arange(len(question)) + 0.5, ["\u2423" if c == " " else c for c in question])  # a visible space
     ax.set_yticks(np.arange(len(answer)) + 0.5, list(answer))
     ax.invert_yaxis()
-    ax.set(xlabel="question", ylabel="answer", title=title or "attention")
-    fig.colorbar(image, ax=ax, fraction=0.04)
-    fig.tight_layout()
+    ax.set(xlabel="question", ylabel="answer")
+    _suptitle(fig, title or "attention")
+    fig.colorbar(image, ax=ax, fraction=0.04, label="attention weight")
     return fig
 
 

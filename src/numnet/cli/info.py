@@ -51,7 +51,8 @@ def _print_run(run: runs.Run) -> None:
         print(f"  {info.n_classes} classes: {', '.join(info.class_names)}")
     samples = run.results.get("samples")
     if isinstance(samples, dict):
-        print("  " + " / ".join(f"{n:,} {split}" for split, n in samples.items()) + " samples")
+        noun = "chunks" if run.model_class == "RNNLM" else "sequences" if "Seq2seq" in run.model_class else "samples"
+        print("  " + " / ".join(f"{n:,} {split}" for split, n in samples.items()) + f" {noun}")
     s = run.settings
     lr = run.optimizer_config.get("lr")
     decay = run.optimizer_config.get("weight_decay")
@@ -84,6 +85,10 @@ def _print_run(run: runs.Run) -> None:
         if "val_accuracy" in r and s.get("validate_on") == "split":
             line += f", validation accuracy {r['val_accuracy']:.4f}"
         line += f", test accuracy {r['test_accuracy']:.4f}" if "test_accuracy" in r else ""
+        for key in ("val_exact_match", "val_perplexity") if s.get("validate_on") == "split" else ():
+            line += f", validation {key[4:].replace('_', ' ')} {r[key]:.4f}" if key in r else ""
+        for key in ("test_exact_match", "test_perplexity"):
+            line += f", test {key[5:].replace('_', ' ')} {r[key]:.4f}" if key in r else ""
         print(line)
         if "best_epoch" in r:
             label = "test" if s.get("validate_on") == "test" else "validation"
@@ -97,7 +102,7 @@ def _print_run(run: runs.Run) -> None:
     print(f"files: {', '.join(run.files)}")
 
 
-_ARCHITECTURE = ("hidden", "activation", "init", "dropout", "batch_norm")
+_ARCHITECTURE = ("hidden", "activation", "init", "dropout", "batch_norm", "wordvec", "reverse")
 
 
 def _shown(value: Any) -> str:

@@ -119,9 +119,8 @@ def _attention(args: argparse.Namespace) -> Path:
     weights, read = model.attention_weights[0], ids[0]
     if model.metadata.get("reverse"):  # show the question as written, as the book does
         weights, read = weights[:, ::-1], read[::-1]
-    figure = plotting.attention_figure(
-        weights, list(decode(model, read)), list(decode(model, answers[0])), title=question.strip()
-    )
+    title = f"{figure_title(model, path)}\nattention while answering {question.strip()!r}"
+    figure = plotting.attention_figure(weights, list(decode(model, read)), list(decode(model, answers[0])), title=title)
     return plotting.save_figure(figure, args.out or path.with_name("attention.png"))
 
 
