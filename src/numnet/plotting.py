@@ -288,7 +288,7 @@ def attention_figure(
     return fig
 
 
-def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
+def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20, title: str | None = None) -> Figure:
     """A hyperparameter sweep (:mod:`numnet.sweep`): every trial, and the best ones' learning curves.
 
     Left: each trial at its learning rate and weight decay (log scales),
@@ -301,6 +301,7 @@ def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
         records: trial records as :func:`numnet.sweep.run_trial` returns them, best first
             (:func:`numnet.sweep.ranked`).
         top: how many of the best trials get a curve panel (at most 20 are drawn).
+        title: the figure's title, e.g. the dataset, the network and the optimizer.
     """
     records = list(records)
     if not records:
@@ -311,6 +312,8 @@ def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
     fig = _new_figure(figsize=(6 + 2.2 * columns, max(5.0, 1.7 * rows + 1.5)), layout="constrained")
     halves: Any = fig.subfigures(1, 2, width_ratios=[6, 2.2 * columns])
     left, right = halves
+    if title:
+        _suptitle(fig, title)
     ax = left.subplots()
     finished = [r for r in records if r["val_acc"] is not None]
     diverged = [r for r in records if r["val_acc"] is None]
