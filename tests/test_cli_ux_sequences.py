@@ -133,8 +133,8 @@ def test_an_interrupted_sequence_run_resumes_and_refuses_conflicting_options(tmp
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (("--dataset", "addition", "--dropout", "0.2"), "--dropout do not apply to the sequence models of addition"),
-        (("--dataset", "dates", "--activation", "tanh"), "--activation do not apply to the sequence models of dates"),
+        (("--dataset", "addition", "--dropout", "0.2"), "--dropout does not apply to the sequence models of addition"),
+        (("--dataset", "dates", "--activation", "tanh"), "--activation does not apply to the sequence models of dates"),
         (("--dataset", "addition", "--hidden", "8", "8"), "one hidden size: give --hidden N"),
         (("--dataset", "addition", "--batch-size", "full"), "train in mini-batches"),
         (("--dataset", "addition", "--train-split", "valid"), "--train-split applies to ptb"),
@@ -251,3 +251,27 @@ def test_the_attention_map_is_titled_and_its_colour_explained(tmp_path, capsys) 
     main_ax, colorbar = figure.axes
     assert (main_ax.get_xlabel(), main_ax.get_ylabel()) == ("question", "answer")
     assert colorbar.get_ylabel() == "attention weight"
+
+
+@pytest.mark.parametrize("option", [["--validate-on", "test"], ["--validation-split", "0.2"], ["--resume", "r"]])
+def test_word_vectors_refuse_validation_and_resuming(tmp_path, capsys, option) -> None:
+    assert main(["train", "--dataset", "ptb", "--model", "cbow", *option, "--out", str(tmp_path / "w")]) == 1
+    assert f"{option[0]} does not apply to word vectors" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_word_vector_run_folder_is_checked_before_training(tmp_path, capsys) -> None:
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "notes.txt").write_text("mine")
+    assert main(["train", "--dataset", "ptb", "--model", "skipgram", "--out", str(tmp_path / "w")]) == 1
+    assert "holds other files than a run's" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "w").iterdir()] == ["notes.txt"]
+
+
+def test_a_loss_only_history_is_one_panel(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    from numnet import plotting
+
+    figure = plotting.history_figure({"loss": [4.0, 3.0, 2.9, 2.8], "train_loss": [3.5, 2.85]}, title="ptb · CBOW")
+    (panel,) = figure.axes
+    assert panel.get_title() == "loss" and [line.get_label() for line in panel.lines][-1] == "training"

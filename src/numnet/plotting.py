@@ -164,8 +164,11 @@ def history_figure(
     if epochs == 0:
         raise ValueError("history holds no completed epoch: nothing to plot")
     epoch_axis = np.arange(1, epochs + 1)
-    fig = _new_figure(figsize=(10, 4.2), layout="constrained")
-    loss_ax, metric_ax = fig.subplots(1, 2)
+    metric, metric_label = _metric_name(data)
+    fig = _new_figure(figsize=(10, 4.2) if metric else (6, 4.2), layout="constrained")
+    # only the loss recorded (word vectors): one panel
+    axes: Any = fig.subplots(1, 2) if metric else (fig.subplots(), None)
+    loss_ax, metric_ax = axes
     if title:
         _suptitle(fig, title)
 
@@ -186,8 +189,7 @@ def history_figure(
         later = later[np.isfinite(later)]
         if later.size:
             top = max(top, float(np.quantile(later, 0.98)))
-    metric, metric_label = _metric_name(data)
-    panels = [(loss_ax, "loss", "loss", "", "-"), (metric_ax, metric, metric_label, "", "-")]
+    panels = [(loss_ax, "loss", "loss", "", "-")] + ([(metric_ax, metric, metric_label, "", "-")] if metric else [])
     if metric == "acc":  # sequences: the share of answers right at every position, beside per-symbol accuracy
         panels.append((metric_ax, "exact_match", metric_label, ", exact match", "--"))
     for ax, name, label, suffix, style in panels:
@@ -214,10 +216,10 @@ def history_figure(
             if weights_kept
             else f"lowest {validation_label} loss (epoch {best_epoch})"
         )
-        for ax in (loss_ax, metric_ax):
+        for ax in fig.axes:
             ax.axvline(best_epoch, color="0.3", linestyle="--", linewidth=1, label=mark)
-    loss_ax.legend()
-    metric_ax.legend()
+    for ax in fig.axes:
+        ax.legend()
     return fig
 
 

@@ -96,7 +96,35 @@ class _Word2Vec(_BuiltModel):
         return self.layers[0].params[0]
 
 
-class SimpleCBOW(_Word2Vec):
+class _Softmax(_Word2Vec):
+    """SimpleCBOW and SimpleSkipGram: an embedding and a dense layer around a context layer, softmax loss."""
+
+    def _setup(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        window_size: int,
+        init: str | float | Initializer,
+        seed: int | None,
+        dtype: DTypeLike,
+        cbow: bool,
+    ) -> None:
+        self._check_sizes(vocab_size, hidden_size, window_size)
+        rng = np.random.default_rng(seed)
+        self.config = {
+            "vocab_size": vocab_size,
+            "hidden_size": hidden_size,
+            "window_size": window_size,
+            "init": _saved_init(init),
+        }
+        embed = Embedding(vocab_size, hidden_size, init=init, rng=rng, dtype=dtype)
+        dense = Dense(hidden_size, vocab_size, init=init, rng=rng, dtype=dtype)
+        layers = [embed, ContextMean(), dense] if cbow else [embed, dense, ContextRepeat(2 * window_size)]
+        input_shape: tuple[int, ...] = (2 * window_size,) if cbow else ()
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=input_shape)
+
+
+class SimpleCBOW(_Softmax):
     """Chapter 3's CBOW: the mean of the context words' vectors, then a softmax over the vocabulary.
 
     Embedding(V, H) on the contexts → ContextMean → Dense(H, V) → SoftmaxWithLoss
@@ -118,23 +146,10 @@ class SimpleCBOW(_Word2Vec):
         seed: int | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
-        self._check_sizes(vocab_size, hidden_size, window_size)
-        rng = np.random.default_rng(seed)
-        self.config = {
-            "vocab_size": vocab_size,
-            "hidden_size": hidden_size,
-            "window_size": window_size,
-            "init": _saved_init(init),
-        }
-        layers = [
-            Embedding(vocab_size, hidden_size, init=init, rng=rng, dtype=dtype),
-            ContextMean(),
-            Dense(hidden_size, vocab_size, init=init, rng=rng, dtype=dtype),
-        ]
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=(2 * window_size,))
+        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=True)
 
 
-class SimpleSkipGram(_Word2Vec):
+class SimpleSkipGram(_Softmax):
     """Chapter 3's skip-gram: the target's vector, a softmax over the vocabulary for each context word.
 
     Embedding(V, H) on the targets → Dense(H, V) → ContextRepeat(2 * window_size)
@@ -151,20 +166,7 @@ class SimpleSkipGram(_Word2Vec):
         seed: int | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
-        self._check_sizes(vocab_size, hidden_size, window_size)
-        rng = np.random.default_rng(seed)
-        self.config = {
-            "vocab_size": vocab_size,
-            "hidden_size": hidden_size,
-            "window_size": window_size,
-            "init": _saved_init(init),
-        }
-        layers = [
-            Embedding(vocab_size, hidden_size, init=init, rng=rng, dtype=dtype),
-            Dense(hidden_size, vocab_size, init=init, rng=rng, dtype=dtype),
-            ContextRepeat(2 * window_size),
-        ]
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=())
+        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=False)
 
 
 class _NegativeSampling(_Word2Vec):

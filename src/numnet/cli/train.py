@@ -40,8 +40,16 @@ from numnet.initializers import INITIALIZER_NAMES
 from numnet.models import ACTIVATIONS, Model, Sequential
 from numnet.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from numnet.sequence_models import RNNLM, Seq2seq
-from numnet.sequence_presets import SEQUENCE_DEFAULTS, SEQUENCE_MODELS, SequenceData, SequenceDefaults
+from numnet.sequence_presets import (
+    SEQUENCE_DEFAULTS,
+    SEQUENCE_MODELS,
+    WORD2VEC_DEFAULTS,
+    WORD2VEC_MODELS,
+    SequenceData,
+    SequenceDefaults,
+)
 from numnet.training import Callback, EarlyStopping, Trainer, TrainingError, TrainingInterrupted
+from numnet.word2vec import CBOW, SkipGram
 
 #: Share of the training set held out for validation unless --validation-split says otherwise.
 VALIDATION_FRACTION = 0.1
@@ -87,7 +95,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     add_data_dir(parser)
     parser.add_argument(
-        "--model", choices=[*presets.PRESETS, *SEQUENCE_MODELS], help="the architecture (default: by dataset)"
+        "--model",
+        choices=[*presets.PRESETS, *SEQUENCE_MODELS, *WORD2VEC_MODELS],
+        help="the architecture (default: by dataset)",
     )
     parser.add_argument(
         "--hidden",
@@ -165,6 +175,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         choices=["train", "valid"],
         help="ptb: the split to train on; 'valid' where ptb.train.txt is not at hand (default: train)",
     )
+    sequences.add_argument(
+        "--window",
+        type=positive_int,
+        metavar="W",
+        help=f"ptb with cbow or skipgram: context words on each side (default: {WORD2VEC_DEFAULTS.window_size})",
+    )
     return parser
 
 
@@ -183,7 +199,12 @@ def _sequence_table() -> str:
             f"  {name:<9} {d.model}, {d.wordvec_size}, {d.hidden_size}, {d.epochs} epochs, batch {d.batch_size}, "
             f"{d.optimizer} lr {d.lr:g}, clip {d.clip_norm:g}{reverse}"
         )
-    lines.append("  models: seq2seq, peeky, attention (addition, dates); rnnlm (ptb); --hidden takes one width")
+    d2 = WORD2VEC_DEFAULTS
+    lines.append(
+        f"  ptb       cbow (word vectors), {d2.hidden_size}, window {d2.window_size}, {d2.epochs} epochs, "
+        f"batch {d2.batch_size}, {d2.optimizer} lr {d2.lr:g}, negative sampling"
+    )
+    lines.append("  models: seq2seq, peeky, attention (addition, dates); rnnlm, cbow, skipgram (ptb); --hidden: one")
     lines.append(
         "  10% of the questions are held out for validation (ptb: the last tenth of each stream of the text);\n"
         "  --validate-on test tracks the test set instead, as the book does"
@@ -323,7 +344,7 @@ def _check_applies(args: argparse.Namespace, dataset: str) -> None:
             raise ValueError(f"--model {args.model} does not train on {dataset}: use {', '.join(SEQUENCE_MODELS)}")
         given = [_option(name) for name in PRESET_OPTIONS if getattr(args, name) is not None]
         if given:
-            raise ValueError(f"{' and '.join(given)} do not apply to the sequence models of {dataset}: drop them")
+            raise ValueError(f"{_named(given)} not apply to the sequence models of {dataset}: drop them")
         if args.hidden is not None and len(args.hidden) > 1:
             raise ValueError(f"the sequence models have one hidden size: give --hidden N, not {len(args.hidden)}")
         if args.batch_size == 0:
@@ -338,6 +359,11 @@ def _check_applies(args: argparse.Namespace, dataset: str) -> None:
     given = [_option(name) for name in SEQUENCE_OPTIONS if getattr(args, name) is not None]
     if given:
         raise ValueError(f"{' and '.join(given)} apply to the sequence datasets {', '.join(SEQUENCE_DEFAULTS)} only")
+
+
+def _named(options: list[str]) -> str:
+    """E.g. ``"--dropout does"``, ``"--dropout and --init do"``: the options a sentence refuses, and its verb."""
+    return f"{', '.join(options[:-1])} and {options[-1]} do" if len(options) > 1 else f"{options[0]} does"
 
 
 def _checkpoint_path(path: str) -> Path:
@@ -539,6 +565,12 @@ class _Fit:
 def run(args: argparse.Namespace) -> int:
     say = printer(args.quiet)
     _check_combinations(args)
+    if args.model in WORD2VEC_MODELS:
+        if args.dataset != "ptb":
+            raise ValueError(f"--model {args.model} trains word vectors on --dataset ptb, not on {args.dataset}")
+        return _run_word2vec(args, say)
+    if args.window is not None:
+        raise ValueError("--window is for word vectors: --dataset ptb --model cbow|skipgram")
     plan = _plan(args)
     if plan.dataset in SEQUENCE_DEFAULTS:
         data = sequence_presets.load_sequence_data(
@@ -757,6 +789,103 @@ def _measured(results: dict[str, Any], validate_on: str | None) -> str:
     return "  ".join(
         f"{' '.join(words.get(w, w) for w in key.split('_'))} {results[key]:.4f}" for key in shown if key in results
     )
+
+
+def _run_word2vec(args: argparse.Namespace, say: Any) -> int:
+    """``numnet train --dataset ptb --model cbow|skipgram``: chapter 4's word vectors (see _sequence_table).
+
+    They have no validation (the book judges them by their nearest words) and no resuming: those options are
+    refused. The run folder is checked before training and written whole, like any other.
+    """
+    lacking = ("hidden", "reverse", "resume", "early_stopping", "validation_split", "validate_on", *PRESET_OPTIONS)
+    refused = [_option(name) for name in lacking if getattr(args, name) is not None]
+    if refused:
+        raise ValueError(f"{_named(refused)} not apply to word vectors (the vector size is --wordvec)")
+    if args.batch_size == 0:
+        raise ValueError("word vectors train in mini-batches: give --batch-size N")
+    if args.out:  # before the data is read (or downloaded); the space the model needs once it is built
+        _check_word2vec_folder(Path(args.out), args.force, 0)
+    data = sequence_presets.load_word2vec_data(
+        args.data_dir, args.window, args.train_split or "train", verbose=not args.quiet
+    )
+    model = sequence_presets.build_word2vec_model(args.model, data, args.wordvec, seed=args.seed)
+    run_dir = Path(args.out) if args.out else runs.new_run_dir("ptb", args.model)
+    try:
+        _check_word2vec_folder(run_dir, args.force, runs.required_bytes(model))
+        return _train_word2vec(args, say, run_dir, data, model)
+    finally:
+        if not args.out and run_dir.is_dir() and not any(run_dir.iterdir()):
+            run_dir.rmdir()  # a failed run leaves no empty folder behind
+
+
+def _check_word2vec_folder(run_dir: Path, force: bool, required: int) -> None:
+    try:
+        runs.check_run_dir(run_dir, replace=force, required=required)
+    except runs.RunFolderError as error:
+        raise runs.RunFolderError(f"{error}: {_FOLDER_FIXES[error.kind].format(path=run_dir)}", error.kind) from None
+
+
+def _train_word2vec(
+    args: argparse.Namespace, say: Any, run_dir: Path, data: sequence_presets.Word2VecData, model: CBOW | SkipGram
+) -> int:
+    defaults = WORD2VEC_DEFAULTS
+    name = args.optimizer or defaults.optimizer
+    lr = args.lr if args.lr is not None else defaults.lr if name == defaults.optimizer else None
+    optimizer = get_optimizer(name, **({} if lr is None else {"lr": lr}), weight_decay=args.weight_decay or 0.0)
+    epochs, batch, seed = args.epochs or defaults.epochs, args.batch_size or defaults.batch_size, args.seed or 0
+    baseline = sequence_presets.unigram_baseline(model)
+    say(
+        f"training {describe_model(model)} on ptb.{data.split}.txt ({len(data.corpus):,} words, "
+        f"{len(data.words):,} in the vocabulary, window {data.window_size}: {len(data.target):,} samples)\n"
+        f"  {optimizer.name} lr {optimizer.lr:g}, batch {batch}, {count(epochs, 'epoch')}, seed {seed}; "
+        f"unigram baseline loss {baseline:.4f}; no validation"
+    )
+    started = time.perf_counter()
+    x, t = data.xy(args.model)
+    try:
+        history = Trainer(model, optimizer).fit(
+            x, t, epochs=epochs, batch_size=batch, seed=seed, verbose=0 if args.quiet else 1
+        )
+    except TrainingInterrupted:
+        print(f"{PROG}: interrupted; word vectors are not resumed, and {run_dir} is as it was", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    seconds = time.perf_counter() - started
+    neighbours = sequence_presets.nearest_words(model)
+    results: dict[str, Any] = {
+        "epochs": history.epochs,
+        "train_loss": history.train_loss[-1],
+        "unigram_baseline": baseline,
+        "nearest_words": neighbours,
+        "seconds": round(seconds, 3),
+        "warnings": runs.training_warnings(history),
+    }
+    settings = {"epochs": epochs, "batch_size": batch, "seed": seed, "window": data.window_size, "model": args.model}
+    try:
+        written = runs.write_run(
+            run_dir,
+            model,
+            history,
+            dataset="ptb",
+            optimizer=optimizer,
+            settings=settings,
+            results=results,
+            command=shlex.join([PROG, *args.argv]),
+            data_dir=args.data_dir,
+            replace=True,  # checked before training: new, empty, or --force
+        )
+    except OSError as error:
+        rescued = runs.rescue_model(model)
+        raise OSError(
+            f"could not write the run folder {run_dir} ({error}); the trained model is saved in {rescued}"
+        ) from None
+    lines = [f"  {query}: {', '.join(words)}" for query, words in neighbours.items()]
+    say(
+        f"train loss {results['train_loss']:.4f} (unigram baseline {baseline:.4f})  ({seconds:.1f} s)\n"
+        "nearest words:\n" + "\n".join(lines) + f"\nsaved {run_dir}{sep}: {', '.join(written.files)}"
+    )
+    for warning in results["warnings"]:
+        print(f"{PROG}: warning: {warning}; try --lr {optimizer.lr / 10:g}", file=sys.stderr)
+    return 0
 
 
 def _results(trainer: Trainer, callbacks: Sequence[Callback], fit: _Fit, seconds: float) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from numnet.data.errors import DatasetError
+from numnet.data.paths import find_file
 
 __all__ = ["DOWNLOAD_TIMEOUT", "check_mirrors", "download_verified"]
 
@@ -73,6 +74,41 @@ def download_verified(
         finally:
             temp.unlink(missing_ok=True)
     raise DatasetError(f"could not download {filename} from any of {len(failures)} mirror(s):\n" + "\n".join(failures))
+
+
+def find_or_download(
+    filename: str,
+    places: Sequence[Path],
+    mirrors: Sequence[str],
+    decode: Callable[[bytes, str], T],
+    *,
+    download: bool,
+    verbose: bool = True,
+) -> T:
+    """``decode(raw, source)`` of ``filename`` found in ``places``, else downloaded into the last place (the cache).
+
+    ``decode`` verifies the bytes (raising :class:`DatasetError` naming
+    ``source``, the file's path or ``"downloaded file"``) and returns what
+    they hold. Without ``download`` a missing file is a :class:`DatasetError`
+    listing where it was looked for; a failed download lists the same places.
+    """
+    looked_in = "\n".join(f"  {place}" for place in places)
+    path = find_file((filename,), places)
+    if path is not None:
+        return decode(path.read_bytes(), str(path))
+    if not download:
+        raise DatasetError(
+            f"{filename} not found; looked in:\n{looked_in}\n"
+            "pass download=True to fetch it, or data_dir= the directory that holds it"
+        )
+    try:
+        return download_verified(
+            filename, mirrors, places[-1], lambda temp: decode(temp.read_bytes(), "downloaded file"), verbose=verbose
+        )
+    except DatasetError as error:
+        raise DatasetError(
+            f"{error}\nA copy placed in one of these directories is used instead:\n{looked_in}"
+        ) from None
 
 
 def _fetch(url: str, out: BinaryIO, desc: str, verbose: bool) -> None:
