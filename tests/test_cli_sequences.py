@@ -117,7 +117,8 @@ def test_history_figure_shows_perplexity_for_a_language_model(tmp_path):
     figure = plotting.history_figure(history)
     right = figure.axes[1]
     assert right.get_title() == "perplexity" and right.get_yscale() == "log"
-    assert [line.get_label() for line in right.lines] == ["training", "validation"]
+    labels = [line.get_label() for line in right.lines]
+    assert labels == ["training", "validation", "lowest validation loss (epoch 2)"]
     np.testing.assert_allclose(right.lines[1].get_ydata(), history["val_perplexity"])
     path = plotting.save_figure(figure, tmp_path / "curves.png")
     assert path.read_bytes().startswith(PNG_SIGNATURE)
@@ -135,13 +136,13 @@ def test_train_a_language_model_on_ptb_then_write_text(monkeypatch, data_dir, tm
     monkeypatch.setenv("NUMNET_DATA_DIR", str(data_dir))
     out = tmp_path / "lm"
     argv = ["train", "--dataset", "ptb", "--train-split", "valid", "--epochs", "1", "--hidden", "8", "--wordvec", "8"]
-    assert main([*argv, "--quiet", "--out", str(out)]) == 0
+    assert main([*argv, "--validate-on", "test", "--quiet", "--out", str(out)]) == 0  # the book's: all 8 batches
     record = json.loads((out / "run.json").read_text())
     model = io.load(out / "model.npz")
     assert isinstance(model, RNNLM) and model.vocab_size == len(model.metadata["symbols"]) == 7596
     assert 100 < record["results"]["test_perplexity"] < 7596 / 2  # well below the vocabulary's size already
     history = json.loads((out / "history.json").read_text())
-    assert history["val_perplexity"] == [pytest.approx(np.exp(history["val_loss"][0]))]
+    assert history["test_perplexity"] == [pytest.approx(np.exp(history["test_loss"][0]))]
     assert main(["generate", str(out), "--start", "the company", "--length", "20", "--temperature", "0"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("the company") and len(text.replace(".\n", " ").split()) >= 20

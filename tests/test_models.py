@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from numnet.callbacks import EarlyStopping
 from numnet.gradient import gradient_check, numerical_gradient, relative_error
 from numnet.layers import Affine, Dense, Flatten, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
-from numnet.models import MLP, MODEL_REGISTRY, LogisticRegression, Sequential, TwoLayerNet
+from numnet.models import MLP, MODEL_REGISTRY, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
+from numnet.optimizers import SGD
+from numnet.schedules import StepDecay
+from numnet.training import Trainer
 
 TOLERANCE = 1e-6
 
@@ -200,9 +204,38 @@ def test_load_named_arrays_checks_everything_before_writing():
         model.load_named_arrays({"0.W": before})
 
 
-def test_summary_lists_layers_and_parameter_count():
+def test_summary_prints_and_returns_a_table_of_layers_output_shapes_and_parameters(capsys):
     text = MLP([784, 100, 10], seed=0).summary()
-    assert "Dense" in text and "(784, 100)" in text and "79,510 parameters" in text
+    assert capsys.readouterr().out == text + "\n"
+    lines = text.splitlines()
+    assert lines[0] == "MLP: input (N, 784) float features"
+    assert lines[2].split() == ["#", "layer", "output", "shape", "parameters"]
+    assert lines[4].split() == ["0", "Dense", "W", "(784,", "100),", "b", "(100,)", "(N,", "100)", "78,500"]
+    assert lines[5].split() == ["1", "ReLU", "(N,", "100)", "0"]
+    assert lines[6].split()[-3:] == ["(N,", "10)", "1,010"]
+    assert lines[-1] == "79,510 parameters, float32"
+    assert MLP([3, 2]).summary(print_fn=None) and capsys.readouterr().out == ""
+
+
+def test_summary_follows_images_through_convolutions_and_pools():
+    lines = SimpleConvNet((1, 28, 28), seed=0).summary(print_fn=None).splitlines()
+    assert "(N, 30, 24, 24)" in lines[4] and "780" in lines[4].split()
+    assert "(N, 30, 12, 12)" in lines[6] and "(N, 100)" in lines[7] and "432,100" in lines[7].split()
+
+
+def test_reprs_show_the_sizes():
+    assert repr(MLP([784, 100, 10])) == "MLP(784-100-10, 79,510 parameters)"
+    assert repr(MLP([784, 100, 10], batch_norm=True, dropout=0.5)) == "MLP(784-100-10, 79,710 parameters)"
+    assert repr(SimpleConvNet()) == "SimpleConvNet(input (N, 1, 28, 28) float features, 6 layers, 433,890 parameters)"
+    model = Sequential([Dense(3, 2)], SoftmaxWithLoss())
+    assert repr(model) == "Sequential(3-2, 8 parameters)"
+    assert repr(Trainer(model, SGD(lr=0.1))).startswith("Trainer(Sequential, SGD(lr=0.1")
+    assert repr(Trainer(model, SGD(lr=0.1))).endswith("metrics=['accuracy'], epochs done=0)")
+    assert repr(EarlyStopping(patience=2)) == "EarlyStopping(monitor='val_loss', patience=2, best=inf)"
+    assert repr(StepDecay(step_size=3, gamma=0.5)) == "StepDecay(step_size=3, gamma=0.5)"
+    x = np.random.default_rng(0).standard_normal((4000, 3)).astype(np.float32)
+    history = Trainer(model, SGD(lr=0.1)).fit(x, (x[:, 0] > 0).astype(int), epochs=2, batch_size=2, verbose=0)
+    assert len(history.loss) == 4000 and len(repr(history)) < 100  # no thousands of losses
 
 
 def test_bad_construction_arguments_are_named():

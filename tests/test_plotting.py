@@ -40,6 +40,16 @@ def test_activations_figure_draws_functions_and_derivatives() -> None:
     np.testing.assert_array_equal(slopes[2].get_ydata(), (x > 0).astype(float))
 
 
+def legend_texts(ax) -> list[str]:
+    legend = ax.get_legend()
+    return [] if legend is None else [text.get_text() for text in legend.get_texts()]
+
+
+def colorbars(fig: Figure) -> list:
+    """The axes of the figure's colorbars (matplotlib labels them with their colorbar)."""
+    return [ax for ax in fig.axes if hasattr(ax, "_colorbar")]
+
+
 def test_history_figure_plots_every_recorded_series() -> None:
     history = {
         "loss": [2.0, 1.5, 1.2, 1.0, 0.9, 0.8],  # 3 iterations per epoch
@@ -49,25 +59,109 @@ def test_history_figure_plots_every_recorded_series() -> None:
         "val_acc": [0.45, 0.65, 0.75],
         "epoch_time": [0.1, 0.1, 0.1],
     }
-    fig = plotting.history_figure(history)
+    fig = plotting.history_figure(history, title="mnist-mini · MLP · adam")
     loss_ax, acc_ax = fig.axes
-    iterations, train_loss, val_loss = loss_ax.lines
+    iterations, train_loss, val_loss = labelled_lines(loss_ax)[:3]
     # six iterations spread over three epochs end at epoch 3
     np.testing.assert_allclose(iterations.get_xdata(), [0.5, 1, 1.5, 2, 2.5, 3])
     np.testing.assert_array_equal(iterations.get_ydata(), history["loss"])
     np.testing.assert_array_equal(train_loss.get_xdata(), [1, 2, 3])
     np.testing.assert_array_equal(train_loss.get_ydata(), history["train_loss"])
     np.testing.assert_array_equal(val_loss.get_ydata(), history["val_loss"])
-    assert [line.get_label() for line in acc_ax.lines] == ["training", "validation"]
-    np.testing.assert_array_equal(acc_ax.lines[1].get_ydata(), history["val_acc"])
+    assert legend_texts(acc_ax) == ["training", "validation", "lowest validation loss (epoch 3)"]
+    np.testing.assert_array_equal(labelled_lines(acc_ax)[1].get_ydata(), history["val_acc"])
+    assert fig._suptitle.get_text() == "mnist-mini · MLP · adam"
+    assert (loss_ax.get_xlabel(), loss_ax.get_ylabel()) == ("epoch", "loss")
+    assert (acc_ax.get_xlabel(), acc_ax.get_ylabel()) == ("epoch", "accuracy")
+    assert all(tick == int(tick) for ax in fig.axes for tick in ax.get_xticks())  # whole epochs
+
+
+def test_the_loss_axis_is_scaled_to_the_epochs_not_the_first_mini_batches() -> None:
+    first_batches = [50.0, 20.0] + [0.5] * 98  # a huge start, then 1 per cent of the first epoch
+    history = {"loss": first_batches + [0.4] * 100, "train_loss": [0.9, 0.4], "train_acc": [0.8, 0.9]}
+    loss_ax = plotting.history_figure(history).axes[0]
+    bottom, top = loss_ax.get_ylim()
+    assert bottom == 0 and 0.9 <= top < 1.1
+
+
+def test_hundreds_of_mini_batches_per_epoch_are_drawn_as_their_running_mean() -> None:
+    losses = np.random.default_rng(0).random(2 * 500)  # 500 iterations per epoch
+    history = {"loss": list(losses), "train_loss": [0.5, 0.5], "train_acc": [0.5, 0.6]}
+    (curve,) = [line for line in plotting.history_figure(history).axes[0].lines if "mini-batch" in line.get_label()]
+    assert curve.get_label() == "mini-batch loss (mean of 50)"
+    np.testing.assert_allclose(curve.get_ydata()[0], losses[:50].mean())
+    np.testing.assert_allclose(curve.get_xdata()[[0, -1]], [50 / 500, 2])
+
+
+def test_full_batch_runs_draw_no_mini_batch_curve_and_early_stopping_marks_its_epoch() -> None:
+    history = {
+        "loss": [1.0, 0.8, 0.7, 0.75],
+        "train_loss": [1.0, 0.8, 0.7, 0.75],
+        "train_acc": [0.5, 0.6, 0.7, 0.68],
+        "val_loss": [1.1, 0.7, 0.9, 1.0],
+        "val_acc": [0.4, 0.7, 0.6, 0.6],
+    }
+    fig = plotting.history_figure(history, validation_label="test", best_epoch=2, weights_kept=True)
+    loss_ax, acc_ax = fig.axes
+    assert legend_texts(loss_ax) == ["training", "test", "best epoch 2 (weights kept)"] == legend_texts(acc_ax)
+    marks = [line for line in loss_ax.lines if line.get_label() == "best epoch 2 (weights kept)"]
+    assert list(marks[0].get_xdata()) == [2, 2]
 
 
 def test_history_figure_accepts_a_history_object_without_validation() -> None:
     from numnet.training import History
 
-    history = History(loss=[1.0, 0.5], train_loss=[0.75], train_acc=[0.6], epoch_time=[0.2])
+    history = History(loss=[1.0, 0.5, 0.4, 0.3], train_loss=[0.75, 0.35], train_acc=[0.6, 0.7], epoch_time=[0.2] * 2)
     fig = plotting.history_figure(history)
     assert [len(ax.lines) for ax in fig.axes] == [2, 1]  # mini-batch + training loss; training accuracy
+    assert legend_texts(fig.axes[0]) == ["mini-batch loss", "training"]
+
+
+def test_a_regression_history_shows_its_metric() -> None:
+    history = {"train_loss": [1.0, 0.5], "train_mae": [0.8, 0.4], "val_loss": [1.2, 0.6], "val_mae": [0.9, 0.5]}
+    metric_ax = plotting.history_figure(history).axes[1]
+    assert metric_ax.get_ylabel() == "mean absolute error"
+    np.testing.assert_array_equal(labelled_lines(metric_ax)[0].get_ydata(), [0.8, 0.4])
+
+
+def test_compare_figure_overlays_the_validation_curves_of_runs() -> None:
+    runs = {
+        "a": {"train_loss": [1.0, 0.5], "train_acc": [0.5, 0.8], "val_loss": [1.1, 0.6], "val_acc": [0.4, 0.7]},
+        "b": {
+            "train_loss": [1.0, 0.4, 0.3],
+            "train_acc": [0.6, 0.8, 0.9],
+            "val_loss": [1.0, 0.5, 0.45],
+            "val_acc": [0.5, 0.8, 0.85],
+        },
+        "c": {"train_loss": [0.9], "train_acc": [0.6]},
+    }
+    fig = plotting.compare_figure(runs, title="three runs")
+    loss_ax, acc_ax = fig.axes
+    assert legend_texts(loss_ax) == ["a", "b", "c (training)"] == legend_texts(acc_ax)
+    np.testing.assert_array_equal(labelled_lines(acc_ax)[1].get_ydata(), [0.5, 0.8, 0.85])
+    assert labelled_lines(acc_ax)[2].get_linestyle() == "--"
+    assert fig._suptitle.get_text() == "three runs" and acc_ax.get_title() == "validation accuracy"
+    assert (acc_ax.get_xlabel(), acc_ax.get_ylabel()) == ("epoch", "accuracy")
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.compare_figure({})
+
+
+def test_boundary_figure_shades_the_predicted_class_and_shows_the_points() -> None:
+    from numnet.models import LogisticRegression
+
+    model = LogisticRegression(2, dtype="float64")
+    model.params[0][:] = [[1.0], [0.0]]  # class 1 where x1 > 0
+    x = np.array([[-1.0, 0.0], [-0.5, 1.0], [0.5, -1.0], [1.0, 0.5]])
+    t = np.array([0, 0, 1, 0])
+    fig = plotting.boundary_figure(model, x, t, ["left", "right"], title="planar · logreg", resolution=11)
+    (ax,) = fig.axes
+    regions = ax.collections[0].get_array().reshape(11, 11)
+    assert set(regions[:, :5].ravel()) == {0} and set(regions[:, 6:].ravel()) == {1}
+    assert legend_texts(ax) == ["class left", "class right"]
+    assert "accuracy 75.0%" in ax.get_title() and fig._suptitle.get_text() == "planar · logreg"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_1$", "$x_2$")
+    with pytest.raises(ValueError, match=r"points \(N, 2\)"):
+        plotting.boundary_figure(model, np.zeros((3, 3)), np.zeros(3))
 
 
 def test_history_figure_rejects_an_empty_history() -> None:
@@ -75,27 +169,42 @@ def test_history_figure_rejects_an_empty_history() -> None:
         plotting.history_figure({"loss": [], "train_loss": []})
 
 
-def test_weights_figure_shows_each_dense_unit_as_an_image() -> None:
+def test_weights_figure_shows_each_dense_unit_as_an_image_on_one_scale() -> None:
     weights = np.random.default_rng(0).standard_normal((6 * 4, 5))
-    fig = plotting.weights_figure(weights, image_shape=(6, 4))
+    fig = plotting.weights_figure(weights, image_shape=(6, 4), title="spiral · MLP")
     axes = image_axes(fig)
     assert len(axes) == 5
+    m = np.abs(weights).max()
     for unit, ax in enumerate(axes):
         np.testing.assert_array_equal(ax.images[0].get_array(), weights[:, unit].reshape(6, 4))
+        assert ax.images[0].get_clim() == (-m, m)  # zero is white, and every unit shares the scale
+    (bar,) = colorbars(fig)
+    assert bar.get_ylabel() == "weight"
+    assert fig._suptitle.get_text() == "spiral · MLP\nfirst-layer weights of 5 of 5 units as 6x4 images"
 
 
 def test_weights_figure_limits_units_and_handles_rgb_and_filters() -> None:
-    weights = np.arange(2 * 2 * 3 * 7, dtype=float).reshape(12, 7)
+    weights = np.arange(2 * 2 * 3 * 7, dtype=float).reshape(12, 7) - 40
     fig = plotting.weights_figure(weights, image_shape=(2, 2, 3), max_units=3)
     axes = image_axes(fig)
     assert len(axes) == 3
     first = weights[:, 0].reshape(2, 2, 3)
-    np.testing.assert_allclose(axes[0].images[0].get_array(), (first - first.min()) / np.ptp(first))
+    m = np.abs(weights[:, :3]).max()
+    np.testing.assert_allclose(axes[0].images[0].get_array(), (first + m) / (2 * m))  # zero is mid-grey
+    assert colorbars(fig)[0].get_ylabel() == "weight (each colour channel)"
 
     filters = np.random.default_rng(1).standard_normal((4, 1, 5, 5))
     axes = image_axes(plotting.weights_figure(filters))
     assert len(axes) == 4
     np.testing.assert_array_equal(axes[2].images[0].get_array(), filters[2, 0])
+
+
+def test_a_photo_models_weights_are_64_by_64_rgb_pictures() -> None:
+    weights = np.random.default_rng(0).standard_normal((12288, 1))
+    fig = plotting.weights_figure(weights, image_shape=(64, 64, 3))
+    (ax,) = image_axes(fig)
+    assert ax.images[0].get_array().shape == (64, 64, 3)
+    assert "1 of 1 units as 64x64x3 images" in fig._suptitle.get_text() and colorbars(fig)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +220,8 @@ def test_misclassified_figure_shows_only_the_wrong_images() -> None:
     images = np.arange(10 * 4 * 4, dtype=np.float32).reshape(10, 4, 4) / 160
     true = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
     predicted = np.array([0, 2, 2, 1, 1, 2, 0, 0, 2, 0])  # wrong at 1, 3, 7
-    fig = plotting.misclassified_figure(images, true, predicted, class_names=["cat", "dog", "owl"])
+    fig = plotting.misclassified_figure(images, true, predicted, class_names=["cat", "dog", "owl"], title="pets")
+    assert fig._suptitle.get_text() == "pets\nmisclassified: true → predicted (3 of 3 wrong among 10)"
     axes = image_axes(fig)
     assert [ax.get_title() for ax in axes] == ["dog → owl", "cat → dog", "dog → cat"]
     for ax, index in zip(axes, (1, 3, 7), strict=True):
@@ -133,8 +243,11 @@ def test_misclassified_figure_checks_label_shapes() -> None:
 
 def test_confusion_matrix_figure_writes_every_count() -> None:
     matrix = np.array([[5, 1, 0], [2, 7, 0], [0, 3, 9]])
-    fig = plotting.confusion_matrix_figure(matrix, ["a", "b", "c"])
-    (ax,) = fig.axes
+    fig = plotting.confusion_matrix_figure(matrix, ["a", "b", "c"], title="letters · MLP")
+    ax, bar = fig.axes
+    assert colorbars(fig) == [bar] and bar.get_ylabel() == "samples"
+    assert ax.get_title() == "confusion matrix (accuracy 77.8%)" and fig._suptitle.get_text() == "letters · MLP"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
     np.testing.assert_array_equal(ax.images[0].get_array(), matrix)
     assert sorted(int(text.get_text()) for text in ax.texts) == sorted(matrix.ravel().tolist())
     assert [label.get_text() for label in ax.get_xticklabels()] == ["a", "b", "c"]
@@ -174,8 +287,10 @@ def test_a_missing_matplotlib_is_named_with_the_extra_to_install(monkeypatch) ->
 def test_filters_figure_shows_initial_then_trained_filters() -> None:
     rng = np.random.default_rng(2)
     trained, initial = rng.standard_normal((4, 1, 3, 3)), rng.standard_normal((4, 1, 3, 3))
-    axes = image_axes(plotting.filters_figure(trained, initial))
-    assert len(axes) == 8
+    fig = plotting.filters_figure(trained, initial, title="mnist · cnn")
+    axes = image_axes(fig)
+    assert len(axes) == 8 and colorbars(fig)[0].get_ylabel() == "weight"
+    assert fig._suptitle.get_text().startswith("mnist · cnn\nconvolution filters before")
     assert axes[0].get_title() == "before" and axes[4].get_title() == "after"
     np.testing.assert_array_equal(axes[1].images[0].get_array(), initial[1, 0])
     np.testing.assert_array_equal(axes[5].images[0].get_array(), trained[1, 0])

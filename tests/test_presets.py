@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from numnet import io
-from numnet.data.catalogue import DATASETS, load_dataset
+from numnet.data.catalogue import DATASETS, Dataset, load_dataset
 from numnet.models import MLP, LogisticRegression, SimpleConvNet, TwoLayerNet
 from numnet.presets import PRESETS, TRAINING_DEFAULTS, attach_dataset, build_model, model_inputs, training_defaults
 
@@ -74,6 +74,9 @@ def test_the_textbook_networks():
         ("logreg", "spiral", {"activation": "relu"}, "logreg has no hidden activation"),
         ("cnn", "spiral", {}, r"cnn needs image data, but dataset spiral has samples of shape \(2,\)"),
         ("cnn", "mnist-mini", {"hidden": [4, 4]}, "cnn has exactly one dense hidden layer"),
+        ("two-layer", "spiral", {"dropout": 0.5}, "two-layer has no dropout; use model mlp or cnn"),
+        ("logreg", "spiral", {"batch_norm": True}, "logreg has no batch norm; use model mlp or cnn"),
+        ("mlp", "spiral", {"dropout": 1.0}, r"dropout must be a rate in \[0, 1\), got 1.0"),
         ("resnet", "spiral", {}, "unknown model preset 'resnet'; choose from mlp, two-layer, logreg, cnn"),
         ("mlp", "imagenet", {}, "unknown dataset 'imagenet'"),
     ],
@@ -81,6 +84,31 @@ def test_the_textbook_networks():
 def test_options_a_preset_does_not_take_are_refused(name, dataset, options, message):
     with pytest.raises(ValueError, match=message):
         build_model(name, dataset, **options)
+
+
+def test_dropout_and_batch_norm_for_mlps_and_cnns(tmp_path):
+    mlp = build_model("mlp", "spiral", hidden=[8], dropout=0.25, batch_norm=True, seed=0)
+    assert [type(layer).__name__ for layer in mlp.layers] == ["Dense", "BatchNorm", "ReLU", "Dropout", "Dense"]
+    plain = build_model("cnn", "mnist-mini", hidden=[20], seed=0)
+    cnn = build_model("cnn", "mnist-mini", hidden=[20], dropout=0.5, batch_norm=True, seed=0)
+    assert [type(layer).__name__ for layer in cnn.layers] == [
+        "Conv2D",
+        "BatchNorm",
+        "ReLU",
+        "MaxPool2D",
+        "Dense",
+        "BatchNorm",
+        "ReLU",
+        "Dropout",
+        "Dense",
+    ]
+    # the same initial weights as the textbook's network, with the new layers between
+    np.testing.assert_array_equal(cnn.params[0], plain.params[0])
+    assert cnn.layers[1].params[0].shape == (30,) and cnn.layers[5].params[0].shape == (20,)
+    assert cnn.metadata["dataset"] == "mnist-mini"
+    x = load_dataset("mnist-mini").x_test[:4].reshape(4, 1, 28, 28)
+    again = io.load(io.save(cnn, tmp_path / "cnn.npz"))
+    np.testing.assert_array_equal(again.predict(x), cnn.predict(x))
 
 
 def test_model_inputs_shape_a_dataset_for_the_model_and_check_it_fits():
@@ -94,6 +122,10 @@ def test_model_inputs_shape_a_dataset_for_the_model_and_check_it_fits():
         model_inputs(build_model("mlp", spiral), planar)
     with pytest.raises(ValueError, match="the model takes 784 input values per sample, but dataset spiral has 2"):
         model_inputs(build_model("mlp", mnist), spiral)
+    broken = Dataset(spiral.info, spiral.x_train.copy(), spiral.t_train, spiral.x_test, spiral.t_test)
+    broken.x_train[3, 1] = np.nan
+    with pytest.raises(ValueError, match="dataset spiral holds non-finite values .* in its training inputs"):
+        model_inputs(build_model("mlp", spiral), broken)
 
 
 def test_attach_dataset_updates_the_metadata_and_keeps_the_rest():

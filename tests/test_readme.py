@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from numnet import runs
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -52,6 +54,49 @@ def test_importing_numnet_loads_no_optional_extra():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def _offline_snippets() -> list[str]:
+    """The tour's Python snippets: those between 'A tour in Python' and 'With the full datasets'."""
+    tour = README[README.index("## A tour in Python") : README.index("## With the full datasets")]
+    return re.findall(r"```python\n(.*?)```", tour, flags=re.DOTALL)
+
+
+def test_the_tour_has_six_offline_snippets_and_the_full_datasets_come_after():
+    offline = _offline_snippets()
+    assert len(offline) == 6
+    assert README.index(offline[-1]) < README.index("## With the full datasets") < README.index("load_catvnoncat()")
+
+
+@pytest.mark.parametrize("index", range(6), ids=["functions", "two-layer", "deeper", "saving", "pictures", "figures"])
+def test_each_offline_snippet_runs_on_its_own(index, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # snippets write model.npz, seven.png, curves.png ...
+    namespace: dict = {}
+    exec(compile(_offline_snippets()[index], f"README.md snippet {index}", "exec"), namespace)
+    printed = capsys.readouterr().out
+    if index == 1:
+        assert "\nHistory(5 epochs, 270 iterations, train_loss=" in printed
+        assert namespace["net"].accuracy(namespace["x_test"], namespace["t_test"]) > 0.85
+    elif index == 2:
+        assert float(printed.splitlines()[0]) < 1e-6 and "Dense  W (784, 64)" in printed
+        assert namespace["model"].accuracy(namespace["x_test"], namespace["t_test"]) > 0.9
+    elif index == 3:
+        assert (tmp_path / "model.npz").is_file()
+    elif index == 4:
+        assert printed.strip() == "(28, 28) 1.0"
+    elif index == 5:
+        assert (tmp_path / "curves.png").is_file() and (tmp_path / "weights.png").is_file()
+
+
+def test_the_readme_names_every_file_of_a_run_folder():
+    for name in runs.RUN_FILES:
+        assert f"| `{name}` |" in README
+
+
+def test_every_shell_example_says_how_long_it_takes():
+    for block in _code_blocks("bash")[1:]:
+        for line in block.strip().splitlines():
+            assert re.search(r"# (about|up to) \d+ (s|min)", line), line
 
 
 @pytest.mark.slow

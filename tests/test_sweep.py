@@ -263,7 +263,8 @@ def test_the_sweep_figure_shows_every_trial_and_the_best_curves():
 
     records = [_record(i, acc, lr=10.0**-i, weight_decay=10.0 ** -(i + 4)) for i, acc in enumerate([0.9, 0.7, 0.4])]
     records.append(_record(3, None, lr=1e-2))
-    fig = plotting.sweep_figure(records, top=2)
+    fig = plotting.sweep_figure(records, top=2, title="mnist-mini · MLP 784-100-10 relu · sgd")
+    assert fig._suptitle.get_text() == "mnist-mini · MLP 784-100-10 relu · sgd"
     scatter_ax = fig.axes[0]
     assert scatter_ax.get_xscale() == "log" and scatter_ax.get_xlabel() == "learning rate"
     finished, diverged = scatter_ax.collections[:2]

@@ -412,13 +412,19 @@ class Model:
             return fn(x)
         return np.concatenate([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
 
-    def summary(self) -> str:
-        """The input, each parameter's shape, the loss and the parameter count, one per line."""
+    def summary(self, print_fn: Callable[[str], object] | None = print) -> str:
+        """The input, each parameter's shape, the loss and the parameter count, one per line.
+
+        The text is printed with ``print_fn`` (None: not printed) and returned.
+        """
         lines = [f"     input: {self.input_spec.describe()}"]
         lines += [f"     {name} {tuple(param.shape)}" for name, param in zip(self.param_names, self.params)]
         lines.append(f"     {self.loss_fn!r}")
         lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
-        return "\n".join(lines)
+        text = "\n".join(lines)
+        if print_fn is not None:
+            print_fn(text)
+        return text
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({sum(p.size for p in self.params):,} parameters, loss={self.loss_fn!r})"
@@ -755,22 +761,84 @@ class Sequential(Model):
             for name in layer.state_names
         }
 
-    def summary(self) -> str:
-        """One line per layer with its parameter shapes, then the total parameter count."""
-        lines = [f"     input: {self.input_spec.describe()}"]
+    def summary(self, print_fn: Callable[[str], object] | None = print) -> str:
+        """A table of the layers — index, layer and its parameter shapes, output shape, parameter count — and totals.
+
+        The output shapes come from one zero sample run through the layers in
+        inference mode; ``N`` is the batch axis, ``?`` an axis whose length
+        follows the input's. The table is printed with ``print_fn`` (None: not
+        printed) and returned.
+        """
+        shapes = self._output_shapes()
         tied = {tie["param"]: tie["shares"] for tie in self._tied}
-        for index, layer in enumerate(self.layers):
-            shapes = ", ".join(
+        rows = [("#", "layer", "output shape", "parameters")]
+        for index, (layer, shape) in enumerate(zip(self.layers, shapes)):
+            weights = ", ".join(
                 f"{n} {tuple(p.shape)}" + (f" = {tied[f'{index}.{n}']}" if f"{index}.{n}" in tied else "")
                 for n, p in zip(layer.param_names, layer.params)
             )
-            lines.append(f"{index:>3}  {layer!r}" + (f"  [{shapes}]" if shapes else ""))
-        lines.append(f"     {self.loss_fn!r}")
-        lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
-        return "\n".join(lines)
+            name = type(layer).__name__ + (f"  {weights}" if weights else "")
+            rows.append((str(index), name, shape, f"{sum(p.size for p in layer.params):,}"))
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines = [
+            f"{row[0]:>{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}"
+            for row in rows
+        ]
+        rule = "-" * len(lines[0])
+        total = sum(p.size for p in self.params)
+        table = "\n".join(
+            [
+                f"{type(self).__name__}: input {self._input_text()}",
+                rule,
+                lines[0],
+                rule,
+                *lines[1:],
+                rule,
+                f"loss: {self.loss_fn!r}",
+                f"{total:,} parameters, {self.dtype}",
+            ]
+        )
+        if print_fn is not None:
+            print_fn(table)
+        return table
+
+    def _output_shapes(self) -> list[str]:
+        """Each layer's output shape for one sample, e.g. ``"(N, 100)"``; ``"?"`` where it cannot be computed."""
+        spec = self.input_spec
+        if spec.shape is None:
+            return ["?"] * len(self.layers)
+        runs = []
+        for free in (7, 8):  # two lengths for the axes the model leaves free: the axes that follow them differ
+            sample = tuple(free if size is None else size for size in spec.shape)
+            x: NDArray = np.zeros((1, *sample), dtype=np.int64 if spec.kind == "ids" else self.dtype)
+            shapes = []
+            try:
+                for layer in self.layers:
+                    x = layer.forward(x, train=False)
+                    shapes.append(x.shape[1:])
+            except (ValueError, TypeError, IndexError):
+                return ["?"] * len(self.layers)
+            runs.append(shapes)
+        return [
+            "(" + ", ".join(["N", *(str(a) if a == b else "?" for a, b in zip(first, second))]) + ")"
+            for first, second in zip(*runs)
+        ]
+
+    def _input_text(self) -> str:
+        """E.g. ``"(N, 784) float features"``, ``"(N, ?) integer ids"``."""
+        spec = self.input_spec
+        axes = ["..."] if spec.shape is None else ["?" if size is None else str(size) for size in spec.shape]
+        return f"({', '.join(['N', *axes])}) {'integer ids' if spec.kind == 'ids' else 'float features'}"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self.layers)} layers, loss={self.loss_fn!r})"
+        """E.g. ``MLP(784-100-10, 79,510 parameters)``; models not made of dense layers give their input and depth."""
+        weighted = [layer for layer in self.layers if layer.params]
+        dense = [layer for layer in weighted if isinstance(layer, Affine) and not isinstance(layer, TimeAffine)]
+        count = f"{sum(p.size for p in self.params):,} parameters"
+        if dense and all(isinstance(layer, (Affine, BatchNorm)) for layer in weighted):
+            widths = [dense[0].params[0].shape[0], *(layer.params[0].shape[1] for layer in dense)]
+            return f"{type(self).__name__}({'-'.join(map(str, widths))}, {count})"
+        return f"{type(self).__name__}(input {self._input_text()}, {len(self.layers)} layers, {count})"
 
 
 def _check_lengths(x: NDArray, t: NDArray) -> None:

@@ -51,7 +51,7 @@ The model's description goes into the ONNX model's ``metadata_props``
 kind, per-sample shape, dtype and value range where known: ids are in
 [0, vocab_size - 1]; float features in ``model.metadata["input_range"]`` when
 the model records one), and ``class_names`` and ``dataset`` when
-``model.metadata`` holds them. ``model.summary()`` is the graph's doc string.
+``model.metadata`` holds them. ``model.summary(print_fn=None)`` is the graph's doc string.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def to_onnx(
     outputs = _prediction_head(graph, model, value)
 
     proto = onnx.helper.make_model(
-        graph.build(type(model).__name__, model.summary()),
+        graph.build(type(model).__name__, model.summary(print_fn=None)),
         opset_imports=[onnx.helper.make_opsetid("", opset)],
         producer_name="numnet",
         producer_version=__version__,

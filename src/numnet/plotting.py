@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "activations_figure",
     "history_figure",
+    "compare_figure",
+    "boundary_figure",
     "sweep_figure",
     "weights_figure",
     "filters_figure",
@@ -50,6 +53,17 @@ def _new_figure(**kwargs: Any) -> Figure:
     except ImportError:
         raise ImportError(MISSING_MATPLOTLIB) from None
     return Figure(**kwargs)
+
+
+def _wrapped(title: str, width: float, fontsize: float) -> str:
+    """``title`` with each line wrapped to ``width`` inches of text of ``fontsize`` points."""
+    characters = max(20, int(width * 130 / fontsize))  # about 0.55 em per character, and a margin
+    return "\n".join(textwrap.fill(line, characters) for line in title.splitlines())
+
+
+def _suptitle(fig: Figure, title: str, fontsize: float = 12) -> None:
+    """The figure's title, each line wrapped to the figure's width (long model descriptions stay whole)."""
+    fig.suptitle(_wrapped(title, fig.get_figwidth(), fontsize), fontsize=fontsize)
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 100) -> Path:
@@ -100,19 +114,49 @@ def activations_figure(x_range: tuple[float, float] = (-5.0, 5.0)) -> Figure:
     return fig
 
 
-def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
-    """Learning curves: loss (left) and accuracy, or perplexity, (right) against epochs.
+def _integer_epochs(ax: Any) -> None:
+    """Epoch ticks at whole numbers only."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415 - optional dependency
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+
+
+def _metric_name(data: Mapping[str, Sequence[float]]) -> tuple[str, str]:
+    """The logged metric the right panel shows (``acc`` if recorded, else the first other) and its axis label."""
+    names = [name[len("train_") :] for name in data if name.startswith("train_") and name != "train_loss"]
+    metric = "acc" if "acc" in names else names[0] if names else ""
+    labels = {"acc": "accuracy", "mae": "mean absolute error", "mse": "mean squared error"}
+    return metric, labels.get(metric, metric.replace("_", " "))
+
+
+def history_figure(
+    history: Mapping[str, Sequence[float]] | Any,
+    title: str | None = None,
+    validation_label: str = "validation",
+    best_epoch: int | None = None,
+    weights_kept: bool = False,
+) -> Figure:
+    """Learning curves: loss (left) and accuracy, perplexity or the recorded metric (right) against epochs.
 
     Args:
         history: a :class:`numnet.training.History` or its ``to_dict()``
             (``loss`` per iteration; ``train_loss``, ``train_acc`` and, when
             validated, ``val_loss``, ``val_acc`` per epoch).
+        title: the figure's title, e.g. the dataset, model and optimizer.
+        validation_label: what the ``val_`` values measure: ``"validation"``
+            (a held-out split) or ``"test"`` (the test set), for the legend.
+        best_epoch: the epoch (from 1) of the lowest validation loss; by
+            default found in the history, when validated.
+        weights_kept: the model kept that epoch's weights (early stopping).
 
-    The per-iteration loss is drawn faintly, spread evenly over the epochs;
-    the per-epoch values are drawn at epochs 1, 2, ... with markers. The
-    right panel shows accuracy (with the exact-match accuracy of sequences,
-    dashed, when recorded) or, for a language model, the perplexity on a
-    log scale.
+    The per-iteration loss is drawn faintly, spread evenly over the epochs,
+    unless there is one iteration per epoch (full batch: it would repeat the
+    training curve); the loss axis is scaled to the per-epoch curves, so the
+    first mini-batches do not squash it. The per-epoch values are drawn at
+    epochs 1, 2, ... with markers, and the best epoch is marked on both panels.
+    The right panel shows accuracy (with the exact-match accuracy of sequences,
+    dashed, when recorded) or, for a language model, the perplexity on a log
+    scale.
     """
     data = history.to_dict() if hasattr(history, "to_dict") else dict(history)
     train_loss = list(data.get("train_loss", ()))
@@ -120,34 +164,100 @@ def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
     if epochs == 0:
         raise ValueError("history holds no completed epoch: nothing to plot")
     epoch_axis = np.arange(1, epochs + 1)
-    fig = _new_figure(figsize=(10, 4), layout="constrained")
-    loss_ax, right_ax = fig.subplots(1, 2)
-    perplexity = any(len(data.get(f"{split}_perplexity", ())) for split in ("train", "val"))
+    metric, metric_label = _metric_name(data)
+    fig = _new_figure(figsize=(10, 4.2) if metric else (6, 4.2), layout="constrained")
+    # only the loss recorded (word vectors): one panel
+    axes: Any = fig.subplots(1, 2) if metric else (fig.subplots(), None)
+    loss_ax, metric_ax = axes
+    if title:
+        _suptitle(fig, title)
 
     iteration_loss = np.asarray(data.get("loss", ()), dtype=float)
-    if iteration_loss.size:
+    per_epoch = [float(v) for split in ("train", "val") for v in data.get(f"{split}_loss", ())]
+    top = max(per_epoch)
+    if iteration_loss.size > epochs:  # mini-batches: several iterations per epoch
         spread = np.arange(1, iteration_loss.size + 1) * (epochs / iteration_loss.size)
-        loss_ax.plot(spread, iteration_loss, color="0.75", linewidth=0.8, label="mini-batch loss")
-    panels = [(loss_ax, "loss", "", "-")]
-    if perplexity:
-        panels.append((right_ax, "perplexity", "", "-"))
-    else:
-        panels += [(right_ax, "acc", "", "-"), (right_ax, "exact_match", ", exact match", "--")]
-    for ax, metric, suffix, style in panels:
+        # hundreds of mini-batches per epoch make a grey band: their running mean over a tenth of an epoch shows
+        window = max(1, iteration_loss.size // epochs // 10)
+        label = "mini-batch loss" if window == 1 else f"mini-batch loss (mean of {window})"
+        if window > 1:
+            iteration_loss = np.convolve(iteration_loss, np.ones(window) / window, mode="valid")
+            spread = spread[window - 1 :]
+        loss_ax.plot(spread, iteration_loss, color="0.7", linewidth=0.8, label=label)
+        # the first epoch (at most a tenth of the run) starts far above the rest: it would squash the axis
+        later = iteration_loss[iteration_loss.size // max(epochs, 10) :]
+        later = later[np.isfinite(later)]
+        if later.size:
+            top = max(top, float(np.quantile(later, 0.98)))
+    panels = [(loss_ax, "loss", "loss", "", "-")] + ([(metric_ax, metric, metric_label, "", "-")] if metric else [])
+    if metric == "acc":  # sequences: the share of answers right at every position, beside per-symbol accuracy
+        panels.append((metric_ax, "exact_match", metric_label, ", exact match", "--"))
+    for ax, name, label, suffix, style in panels:
         for split in ("train", "val"):
-            values = data.get(f"{split}_{metric}", ())
+            values = data.get(f"{split}_{name}", ())
             if len(values):
-                label = ("training" if split == "train" else "validation") + suffix
-                ax.plot(epoch_axis[: len(values)], values, style, marker="o", markersize=3, label=label)
-    loss_ax.set(title="loss", xlabel="epoch")
-    loss_ax.legend()
-    if perplexity:
-        right_ax.set(title="perplexity", xlabel="epoch", yscale="log")
-    else:
-        right_ax.set(title="accuracy", xlabel="epoch")
-        right_ax.set_ylim(top=1.0)
-    if right_ax.lines:
-        right_ax.legend()
+                legend = ("training" if split == "train" else validation_label) + suffix
+                marker = "o" if epochs <= 50 else None  # dots help to count a few epochs, and clutter hundreds
+                ax.plot(epoch_axis[: len(values)], values, style, marker=marker, markersize=3, label=legend)
+        ax.set(xlabel="epoch", ylabel=label, title=label)
+        _integer_epochs(ax)
+        ax.set_xlim(0 if ax is loss_ax and iteration_loss.size > epochs else 0.5, epochs + 0.5)
+    loss_ax.set_ylim(0.0, 1.1 * top if top > 0 else 1.0)
+    if metric == "acc":
+        metric_ax.set_ylim(top=1.0)
+    elif metric == "perplexity":
+        metric_ax.set_yscale("log")
+    val_loss = data.get("val_loss", ())
+    if best_epoch is None and len(val_loss):
+        best_epoch = int(np.argmin(val_loss)) + 1
+    if best_epoch is not None:
+        mark = (
+            f"best epoch {best_epoch} (weights kept)"
+            if weights_kept
+            else f"lowest {validation_label} loss (epoch {best_epoch})"
+        )
+        for ax in fig.axes:
+            ax.axvline(best_epoch, color="0.3", linestyle="--", linewidth=1, label=mark)
+    for ax in fig.axes:
+        ax.legend()
+    return fig
+
+
+def compare_figure(
+    runs: Mapping[str, Mapping[str, Sequence[float]] | Any], title: str | None = None, validation: bool = True
+) -> Figure:
+    """Several runs' curves overlaid: loss (left) and accuracy or the recorded metric (right) against epochs.
+
+    Args:
+        runs: histories (or their ``to_dict()``) by the name each run goes by in the legend.
+        title: the figure's title.
+        validation: draw the validation curves (``val_``); a run without
+            them is drawn with its training curves, dashed. False draws the
+            training curves of every run.
+    """
+    if not runs:
+        raise ValueError("runs must hold at least one history")
+    fig = _new_figure(figsize=(10, 4.2), layout="constrained")
+    loss_ax, metric_ax = fig.subplots(1, 2)
+    _suptitle(fig, title or f"{'validation' if validation else 'training'} curves of {len(runs)} runs")
+    datas = {name: (h.to_dict() if hasattr(h, "to_dict") else dict(h)) for name, h in runs.items()}
+    metric, metric_label = _metric_name(next(iter(datas.values())))
+    for name, data in datas.items():
+        split = "val" if validation and len(data.get("val_loss", ())) else "train"
+        style = "-" if split == "val" or not validation else "--"
+        suffix = "" if split == "val" or not validation else " (training)"
+        for ax, value in ((loss_ax, "loss"), (metric_ax, metric)):
+            values = data.get(f"{split}_{value}", ())
+            if len(values):
+                epochs = np.arange(1, len(values) + 1)
+                marker = "o" if len(values) <= 50 else None
+                ax.plot(epochs, values, style, marker=marker, markersize=3, label=name + suffix)
+    for ax, label in ((loss_ax, "loss"), (metric_ax, metric_label)):
+        ax.set(xlabel="epoch", ylabel=label, title=f"{'validation' if validation else 'training'} {label}")
+        _integer_epochs(ax)
+        ax.legend(fontsize=8)
+    if metric == "perplexity":
+        metric_ax.set_yscale("log")
     return fig
 
 
@@ -167,19 +277,20 @@ def attention_figure(
             f"weights must have shape (len(answer), len(question)) = ({len(answer)}, {len(question)}), "
             f"got {weights.shape}"
         )
-    fig = _new_figure(figsize=(max(4.0, 0.3 * len(question) + 1.5), max(3.0, 0.3 * len(answer) + 1.2)))
+    size = (max(6.0, 0.3 * len(question) + 1.5), max(3.0, 0.3 * len(answer) + 1.6))
+    fig = _new_figure(figsize=size, layout="constrained")
     ax = fig.add_subplot()
     image = ax.pcolormesh(weights, cmap="Greys", vmin=0.0, vmax=max(float(weights.max()), 1e-12))
     ax.set_xticks(np.arange(len(question)) + 0.5, ["\u2423" if c == " " else c for c in question])  # a visible space
     ax.set_yticks(np.arange(len(answer)) + 0.5, list(answer))
     ax.invert_yaxis()
-    ax.set(xlabel="question", ylabel="answer", title=title or "attention")
-    fig.colorbar(image, ax=ax, fraction=0.04)
-    fig.tight_layout()
+    ax.set(xlabel="question", ylabel="answer")
+    _suptitle(fig, title or "attention")
+    fig.colorbar(image, ax=ax, fraction=0.04, label="attention weight")
     return fig
 
 
-def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
+def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20, title: str | None = None) -> Figure:
     """A hyperparameter sweep (:mod:`numnet.sweep`): every trial, and the best ones' learning curves.
 
     Left: each trial at its learning rate and weight decay (log scales),
@@ -192,6 +303,7 @@ def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
         records: trial records as :func:`numnet.sweep.run_trial` returns them, best first
             (:func:`numnet.sweep.ranked`).
         top: how many of the best trials get a curve panel (at most 20 are drawn).
+        title: the figure's title, e.g. the dataset, the network and the optimizer.
     """
     records = list(records)
     if not records:
@@ -202,6 +314,8 @@ def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
     fig = _new_figure(figsize=(6 + 2.2 * columns, max(5.0, 1.7 * rows + 1.5)), layout="constrained")
     halves: Any = fig.subfigures(1, 2, width_ratios=[6, 2.2 * columns])
     left, right = halves
+    if title:
+        _suptitle(fig, title)
     ax = left.subplots()
     finished = [r for r in records if r["val_acc"] is not None]
     diverged = [r for r in records if r["val_acc"] is None]
@@ -273,6 +387,9 @@ def images_figure(
     cell_size: float = 1.2,
     normalize_each: bool = True,
     title: str | None = None,
+    value_range: tuple[float, float] | None = None,
+    cmap: str = "gray",
+    colorbar_label: str | None = None,
 ) -> Figure:
     """A grid of images, one axes each (no ticks), titled when ``titles`` is given.
 
@@ -280,10 +397,15 @@ def images_figure(
         images: (n, h, w) gray or (n, h, w, 3) RGB, n >= 1.
         titles: one per image.
         columns: grid width (default: about the square root of n).
-        normalize_each: stretch every image over the full color range (for
-            weights); otherwise gray images map 0 to black and 1 (or 255 for
-            integers) to white.
+        normalize_each: without ``value_range``, stretch every image over the
+            full color range; otherwise gray images map 0 to black and 1 (or
+            255 for integers) to white.
         title: a title above the grid.
+        value_range: one scale (low, high) for every image: gray images are
+            drawn with ``cmap`` from low to high, RGB images mapped linearly
+            from low (black) to high (white) in each channel.
+        cmap: the colormap of gray images.
+        colorbar_label: with ``value_range``, a colorbar of that scale, so labelled.
     """
     images = _image_stack(images, "images")
     n = len(images)
@@ -293,19 +415,35 @@ def images_figure(
         raise ValueError(f"titles must give one title per image ({n}), got {len(titles)}")
     columns = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / columns)
+    colorbar = value_range is not None and colorbar_label is not None
+    width = max(columns * cell_size + (1.6 if colorbar else 0.0), 7.0 if title else 0.0)
+    title = _wrapped(title, width, 10) if title else None
     title_room = 0.3 if titles is not None else 0.0  # inches above each image for its title
-    top_room = 0.1 + (0.4 if title else 0.0) + title_room
+    top_room = 0.1 + (0.2 * len(title.splitlines()) + 0.1 if title else 0.0) + title_room
     height = rows * (cell_size + title_room) + top_room
-    fig = _new_figure(figsize=(columns * cell_size, height))
+    fig = _new_figure(figsize=(width, height))
     fig.subplots_adjust(
-        left=0.02, right=0.98, bottom=0.02, top=1 - top_room / height, wspace=0.1, hspace=0.4 if titles else 0.1
+        left=0.02,
+        right=(1 - 1.6 / width) if colorbar else 0.98,
+        bottom=0.02,
+        top=1 - top_room / height,
+        wspace=0.1,
+        hspace=0.4 if titles else 0.1,
     )
     if title:
         fig.suptitle(title, fontsize=10)
     white = 255 if np.issubdtype(images.dtype, np.integer) else 1.0
+    axes = []
     for index, image in enumerate(images):
         ax = fig.add_subplot(rows, columns, index + 1)
-        if image.ndim == 3:
+        axes.append(ax)
+        if value_range is not None:
+            low, high = value_range
+            if image.ndim == 3:
+                ax.imshow(np.clip((image - low) / (high - low or 1.0), 0.0, 1.0))
+            else:
+                ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
+        elif image.ndim == 3:
             ax.imshow(_to_unit_range(image) if normalize_each else image)
         elif normalize_each:
             ax.imshow(image, cmap="gray")
@@ -315,11 +453,31 @@ def images_figure(
         ax.set_yticks([])
         if titles is not None:
             ax.set_title(titles[index], fontsize=8)
+    if colorbar:
+        assert value_range is not None
+        from matplotlib.cm import ScalarMappable  # noqa: PLC0415 - optional dependency
+        from matplotlib.colors import Normalize  # noqa: PLC0415
+
+        scale = ScalarMappable(Normalize(*value_range), cmap=cmap if images.ndim == 3 else "gray")
+        bar_axes = fig.add_axes((1 - 1.4 / width, 0.1, 0.2 / width, 0.8 * (1 - top_room / height)))
+        fig.colorbar(scale, cax=bar_axes, label=colorbar_label)
     return fig
 
 
-def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), max_units: int = 100) -> Figure:
-    """First-layer weights as images: what each unit looks for in its input.
+def _symmetric_range(values: NDArray) -> tuple[float, float]:
+    """(-m, m) for the largest magnitude m of ``values`` (1 if all are zero): zero sits in the middle."""
+    m = float(np.max(np.abs(values))) if values.size else 0.0
+    return (-m, m) if m > 0 else (-1.0, 1.0)
+
+
+def weights_figure(
+    weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), max_units: int = 100, title: str | None = None
+) -> Figure:
+    """First-layer weights as images: what each unit looks for in its input, on one scale with a colorbar.
+
+    Gray images are drawn blue (negative) to red (positive), white at zero;
+    RGB images (a 64×64×3 photo's weights, say) map each channel's weight
+    from black (most negative) to white (most positive), so zero is mid-grey.
 
     Args:
         weights: a dense layer's W (D, H), each column an image of
@@ -327,6 +485,7 @@ def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), 
             (FN, C, FH, FW) with C = 1 (gray) or 3 (RGB).
         image_shape: (h, w) or (h, w, 3), for dense weights.
         max_units: show at most this many units (the first ones).
+        title: the figure's title (default: what is shown).
     """
     weights = np.asarray(weights)
     if weights.ndim == 2:
@@ -336,13 +495,25 @@ def weights_figure(weights: ArrayLike, image_shape: tuple[int, ...] = (28, 28), 
                 f"{tuple(image_shape)} ({math.prod(image_shape)} values)"
             )
         images = weights.T.reshape(-1, *image_shape)
+        what = f"first-layer weights of {min(len(images), max_units)} of {len(images)} units"
     elif weights.ndim == 4:
         images = _filter_images(weights, "weights")
+        what = f"{min(len(images), max_units)} of {len(images)} convolution filters"
     else:
         raise ValueError(
             f"weights must be dense (D, H) or convolution filters (FN, 1 or 3, FH, FW), got shape {weights.shape}"
         )
-    return images_figure(images[:max_units])
+    images = images[:max_units]
+    rgb = images.ndim == 4
+    shape = "x".join(str(size) for size in images.shape[1:])
+    return images_figure(
+        images,
+        title=f"{title}\n{what} as {shape} images" if title else f"{what} as {shape} images",
+        cell_size=3.0 if len(images) <= 4 else 1.2 if images.shape[1] > 8 else 0.8,
+        value_range=_symmetric_range(images),
+        cmap="RdBu_r",
+        colorbar_label="weight (each colour channel)" if rgb else "weight",
+    )
 
 
 def _filter_images(filters: NDArray, name: str) -> NDArray:
@@ -352,25 +523,36 @@ def _filter_images(filters: NDArray, name: str) -> NDArray:
     return filters[:, 0] if filters.shape[1] == 1 else filters.transpose(0, 2, 3, 1)
 
 
-def filters_figure(filters: ArrayLike, initial: ArrayLike | None = None, max_filters: int = 30) -> Figure:
-    """A convolution's filters (FN, C, FH, FW) as images, as the textbook shows them.
+def filters_figure(
+    filters: ArrayLike, initial: ArrayLike | None = None, max_filters: int = 30, title: str | None = None
+) -> Figure:
+    """A convolution's filters (FN, C, FH, FW) as images on one scale with a colorbar, as the textbook shows them.
 
     With ``initial`` (the same layer's filters before training), the initial
     filters come first, titled "before", and the trained ones after, titled
     "after": random noise turning into edge and blob detectors.
     """
     trained = _filter_images(np.asarray(filters), "filters")[:max_filters]
+    heading = f"{title}\n" if title else ""
+    common = {"columns": min(len(trained), 10), "cmap": "RdBu_r", "colorbar_label": "weight", "cell_size": 0.8}
     if initial is None:
-        return images_figure(trained, columns=min(len(trained), 10), title="convolution filters")
+        return images_figure(
+            trained,
+            title=f"{heading}convolution filters ({len(trained)})",
+            value_range=_symmetric_range(trained),
+            **common,  # type: ignore[arg-type]
+        )
     before = _filter_images(np.asarray(initial), "initial")[:max_filters]
     if before.shape != trained.shape:
         raise ValueError(f"initial must have the filters' shape {trained.shape}, got {before.shape}")
     titles = ["before"] + [""] * (len(before) - 1) + ["after"] + [""] * (len(trained) - 1)
+    both = np.concatenate([before, trained])
     return images_figure(
-        np.concatenate([before, trained]),
+        both,
         titles=titles,
-        columns=min(len(trained), 10),
-        title="convolution filters before and after training",
+        title=f"{heading}convolution filters before (top) and after (bottom) training",
+        value_range=_symmetric_range(both),
+        **common,  # type: ignore[arg-type]
     )
 
 
@@ -380,6 +562,7 @@ def misclassified_figure(
     predicted_labels: ArrayLike,
     class_names: Sequence[str] | None = None,
     max_images: int = 25,
+    title: str | None = None,
 ) -> Figure:
     """The images a model gets wrong, titled ``true → predicted``.
 
@@ -388,6 +571,7 @@ def misclassified_figure(
         true_labels, predicted_labels: class ids (N,).
         class_names: names by class id (default: the ids).
         max_images: show at most this many (the first ones).
+        title: the figure's title above what it shows (e.g. the dataset and the model).
 
     A figure with one empty axes saying so is returned when nothing is wrong.
     """
@@ -410,13 +594,21 @@ def misclassified_figure(
         return str(label) if class_names is None else str(class_names[label])
 
     titles = [f"{name(true_labels[i])} → {name(predicted_labels[i])}" for i in wrong]
+    n_wrong = int(np.sum(true_labels != predicted_labels))
+    shown = f"misclassified: true → predicted ({len(wrong)} of {n_wrong} wrong among {len(images)})"
     return images_figure(
-        images[wrong], titles=titles, normalize_each=False, cell_size=1.4, title="misclassified: true → predicted"
+        images[wrong],
+        titles=titles,
+        normalize_each=False,
+        cell_size=1.4,
+        title=f"{title}\n{shown}" if title else shown,
     )
 
 
-def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None = None) -> Figure:
-    """A confusion matrix (K, K), rows the true class and columns the predicted, with counts."""
+def confusion_matrix_figure(
+    matrix: ArrayLike, class_names: Sequence[str] | None = None, title: str | None = None
+) -> Figure:
+    """A confusion matrix (K, K), rows the true class and columns the predicted, with counts and a colorbar."""
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
         raise ValueError(f"matrix must be square (K, K) with K >= 1, got shape {matrix.shape}")
@@ -427,7 +619,8 @@ def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None
     size = max(4.0, 0.6 * k + 2.0)
     fig = _new_figure(figsize=(size, size), layout="constrained")
     ax = fig.add_subplot()
-    ax.imshow(matrix, cmap="Blues")
+    image = ax.imshow(matrix, cmap="Blues")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="samples")
     threshold = matrix.max() / 2
     for (row, column), count in np.ndenumerate(matrix):
         color = "white" if count > threshold else "black"
@@ -435,7 +628,80 @@ def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None
     long_names = max(len(name) for name in names) > 2
     ax.set_xticks(range(k), names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
     ax.set_yticks(range(k), names)
-    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix")
+    accuracy = np.trace(matrix) / matrix.sum() if matrix.sum() else 0.0
+    ax.set(xlabel="predicted class", ylabel="true class", title=f"confusion matrix (accuracy {accuracy:.1%})")
+    if title:
+        _suptitle(fig, title)
+    return fig
+
+
+# ------------------------------------------------------------------ regions
+
+
+def boundary_figure(
+    model: Any,
+    x: ArrayLike,
+    t: ArrayLike,
+    class_names: Sequence[str] | None = None,
+    title: str | None = None,
+    resolution: int = 300,
+) -> Figure:
+    """The decision regions of a classifier of 2-D points, with the points on top.
+
+    Args:
+        model: a numnet model taking points (N, 2) (``predict_labels``).
+        x: points (N, 2); the plane is drawn over their range and a margin.
+        t: their class ids (N,).
+        class_names: names by class id (default: the ids).
+        title: the figure's title.
+        resolution: grid points per axis.
+    """
+    x, t = np.asarray(x, dtype=float), np.asarray(t)
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
+        raise ValueError(f"x must be points (N, 2), got shape {x.shape}")
+    if t.shape != (len(x),):
+        raise ValueError(f"t must be class ids ({len(x)},), got shape {t.shape}")
+    low, high = x.min(axis=0), x.max(axis=0)
+    margin = 0.1 * np.maximum(high - low, 1e-9)
+    u = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    v = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    grid_u, grid_v = np.meshgrid(u, v)
+    grid = np.column_stack([grid_u.ravel(), grid_v.ravel()]).astype(np.float32)
+    regions = np.asarray(model.predict_labels(grid)).reshape(grid_u.shape)
+    k = int(max(regions.max(), t.max())) + 1
+    names = [str(i) for i in range(k)] if class_names is None else [str(c) for c in class_names]
+
+    from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: PLC0415 - optional dependency
+
+    palette = [f"C{i % 10}" for i in range(k)]
+    fig = _new_figure(figsize=(6.5, 5.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.pcolormesh(
+        grid_u,
+        grid_v,
+        regions,
+        cmap=ListedColormap(palette),
+        norm=BoundaryNorm(np.arange(k + 1) - 0.5, k),
+        alpha=0.3,
+        shading="auto",
+    )
+    for label in range(k):
+        points = x[t == label]
+        if len(points):
+            ax.scatter(
+                points[:, 0],
+                points[:, 1],
+                s=14 if len(x) > 50 else 60,
+                color=palette[label],
+                edgecolors="black",
+                linewidths=0.4,
+                label=f"class {names[label]}" if label < len(names) else f"class {label}",
+            )
+    accuracy = float(np.mean(np.asarray(model.predict_labels(x.astype(np.float32))) == t))
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=f"decision regions (shaded) and points (accuracy {accuracy:.1%})")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        _suptitle(fig, title)
     return fig
 
 

@@ -16,10 +16,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from numpy.typing import NDArray
 
 from numnet.data.catalogue import Dataset, DatasetInfo, dataset_info
 from numnet.data.layout import to_model_layout
+from numnet.layers import BatchNorm, Dropout, SoftmaxWithLoss
 from numnet.models import MLP, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.prediction import n_classes
 
@@ -82,6 +84,8 @@ class ModelRequest:
     activation: str | None = None
     init: str | None = None
     seed: int | None = None
+    dropout: float | None = None
+    batch_norm: bool | None = None
 
     @property
     def n_inputs(self) -> int:
@@ -106,16 +110,26 @@ def _words(values: Sequence[object]) -> str:
     return " ".join(str(v) for v in values)
 
 
+def _refuse_regularization(request: ModelRequest, model: str) -> None:
+    """Dropout and batch normalization are options of mlp and cnn only."""
+    given = [name for name, value in (("dropout", request.dropout), ("batch norm", request.batch_norm)) if value]
+    if given:
+        raise ValueError(f"model {model} has no {' or '.join(given)}; use model mlp or cnn for it")
+
+
 def _build_mlp(request: ModelRequest) -> Sequential:
     return MLP(
         [request.n_inputs, *request.widths, request.n_classes],
         activation=request.activation_or_default,
         init=request.init,
+        batch_norm=bool(request.batch_norm),
+        dropout=request.dropout or 0.0,
         seed=request.seed,
     )
 
 
 def _build_two_layer(request: ModelRequest) -> Sequential:
+    _refuse_regularization(request, "two-layer")
     if len(request.widths) != 1:
         raise ValueError(f"model two-layer has exactly one hidden layer, got hidden widths {_words(request.widths)}")
     if request.activation not in (None, "relu"):
@@ -128,6 +142,7 @@ def _build_two_layer(request: ModelRequest) -> Sequential:
 
 
 def _build_logreg(request: ModelRequest) -> Sequential:
+    _refuse_regularization(request, "logreg")
     if request.hidden:
         raise ValueError("model logreg has no hidden layer: give no hidden widths, or use model mlp")
     if request.activation is not None:
@@ -151,9 +166,26 @@ def _build_cnn(request: ModelRequest) -> Sequential:
     else:
         raise ValueError(f"model cnn needs image data, but dataset {request.dataset.name} has samples of shape {shape}")
     hidden = request.hidden[0] if request.hidden else 100
-    return SimpleConvNet(
+    net = SimpleConvNet(
         input_shape, hidden_size=hidden, output_size=request.n_classes, init=request.init or "he", seed=request.seed
     )
+    if not (request.dropout or request.batch_norm):
+        return net
+    # the same layers, with BatchNorm after the convolution and the hidden Dense, Dropout after its ReLU
+    conv, relu, pool, dense, dense_relu, output = net.layers
+    norm = request.batch_norm
+    layers = [
+        conv,
+        *([BatchNorm(conv.params[0].shape[0])] if norm else []),
+        relu,
+        pool,
+        dense,
+        *([BatchNorm(hidden)] if norm else []),
+        dense_relu,
+        *([Dropout(request.dropout)] if request.dropout else []),
+        output,
+    ]
+    return Sequential(layers, SoftmaxWithLoss(), seed=request.seed, input_shape=input_shape)
 
 
 @dataclass(frozen=True)
@@ -180,7 +212,8 @@ PRESETS: dict[str, Preset] = {
         Preset("logreg", "logistic regression: a sigmoid unit for 2 classes, else softmax regression", _build_logreg),
         Preset(
             "cnn",
-            "the textbook's SimpleConvNet: conv 30x5x5, ReLU, max pool, dense (100 wide), softmax; images only",
+            "the textbook's SimpleConvNet: conv 30x5x5, ReLU, max pool, dense (100 wide), softmax; images only "
+            "(with dropout or batch norm: a Sequential of the same layers and those)",
             _build_cnn,
         ),
     )
@@ -195,6 +228,8 @@ def build_model(
     activation: str | None = None,
     init: str | None = None,
     seed: int | None = None,
+    dropout: float | None = None,
+    batch_norm: bool | None = None,
 ) -> Sequential:
     """The preset ``name`` built for ``dataset``, carrying the dataset's name and class names in its metadata.
 
@@ -205,6 +240,8 @@ def build_model(
         activation: hidden activation of ``mlp`` (None: the dataset's default).
         init: weight initializer name (None: the preset's own choice).
         seed: seeds the initial weights and the model's generator.
+        dropout: the rate of a Dropout after each hidden activation (mlp, cnn).
+        batch_norm: BatchNorm after each hidden Dense (and cnn's convolution) (mlp, cnn).
 
     Raises:
         ValueError: an unknown name or dataset, or options the preset does not take.
@@ -214,7 +251,9 @@ def build_model(
         name = training_defaults(info.name).model
     if name not in PRESETS:
         raise ValueError(f"unknown model preset {name!r}; choose from {', '.join(PRESETS)}")
-    request = ModelRequest(info, None if hidden is None else tuple(hidden), activation, init, seed)
+    if dropout is not None and not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout}")
+    request = ModelRequest(info, None if hidden is None else tuple(hidden), activation, init, seed, dropout, batch_norm)
     return attach_dataset(PRESETS[name].build(request), info)
 
 
@@ -229,10 +268,15 @@ def model_inputs(model: Sequential, dataset: Dataset) -> tuple[NDArray, NDArray]
     """``(x_train, x_test)`` of ``dataset`` in the layout ``model`` takes, after checking that it fits.
 
     Raises:
-        ValueError: the samples do not fit the model's input, or the model
-            predicts another number of classes than the dataset has.
+        ValueError: the samples do not fit the model's input or are not
+            finite, or the model predicts another number of classes than the dataset has.
     """
     source = f"dataset {dataset.name}"
+    for split, x in (("training", dataset.x_train), ("test", dataset.x_test)):
+        if x.dtype.kind == "f" and not np.isfinite(x).all():
+            raise ValueError(
+                f"{source} holds non-finite values (NaN or infinity) in its {split} inputs: its files are damaged"
+            )
     x_train = to_model_layout(dataset.x_train, model.input_spec, source)
     x_test = to_model_layout(dataset.x_test, model.input_spec, source)
     predicted = n_classes(model, x_test[:1])

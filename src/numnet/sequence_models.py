@@ -22,6 +22,7 @@ fed exactly the teacher's inputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -458,15 +459,18 @@ class Seq2seq(_Built, Model):
         answers = self.generate(x, t[:, 0], t.shape[1] - 1, batch_size)
         return float(np.mean(np.all(answers == t[:, 1:], axis=1)))
 
-    def summary(self) -> str:
-        """One line per part with its parameter shapes, then the total parameter count."""
+    def summary(self, print_fn: Callable[[str], object] | None = print) -> str:
+        """One line per part with its parameter shapes, then the total parameter count; printed and returned."""
         lines = [f"     input: {self.input_spec.describe()}"]
         for key, layer in self.layers.items():
             shapes = ", ".join(f"{n} {tuple(p.shape)}" for n, p in zip(layer.param_names, layer.params))
             lines.append(f"{key:>15}  {layer!r}" + (f"  [{shapes}]" if shapes else ""))
         lines.append(f"     {self.loss_fn!r}")
         lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
-        return "\n".join(lines)
+        text = "\n".join(lines)
+        if print_fn is not None:
+            print_fn(text)
+        return text
 
 
 class PeekySeq2seq(Seq2seq):

@@ -237,10 +237,14 @@ class Trainer:
         loss = model.forward(x, t, train=True, sample_weight=sample_weight, checked=True)
         if not math.isfinite(loss):
             progress = self._progress
-            raise TrainingError(
-                f"training diverged: the loss became {loss} at epoch {progress.epoch + 1}, "
-                f"iteration {progress.iteration + 1}; try a smaller learning rate"
-            )
+            where = f"epoch {progress.epoch + 1}, iteration {progress.iteration + 1}"
+            for name, values in (("inputs", x), ("targets", t), ("sample weights", sample_weight)):
+                if values is not None and values.dtype.kind == "f" and not np.isfinite(values).all():
+                    raise TrainingError(
+                        f"the training data holds non-finite values (NaN or infinity) in its {name} "
+                        f"(the batch of {where}): remove or replace them (numpy.isfinite finds them)"
+                    )
+            raise TrainingError(f"training diverged: the loss became {loss} at {where}; try a smaller learning rate")
         model.backward()
         self.optimizer.update(model.params, model.grads)
         return loss

@@ -8,22 +8,27 @@
     numnet predict runs/<name>/model.npz digit.png samples.npy
     numnet train --dataset addition --model peeky     the book's sequence experiments (also dates, ptb)
     numnet generate runs/<name>               answers of a Seq2seq model, or text of a language model
-    numnet plot history runs/<name>           also: activations, weights, filters, misclassified
-    numnet info runs/<name>/model.npz
+    numnet plot history runs/<name>           also: activations, weights, filters, misclassified, boundary, attention
+    numnet info runs/<name>                   dataset, architecture, settings, results
+    numnet compare runs/a runs/b              a table and the validation curves in one figure
+    numnet export runs/<name> --onnx m.onnx   the model as an ONNX file
     numnet sweep --trials 100                 random search over lr and weight decay (local processes or Dask)
     numnet check mylayers.py:Affine           your own layer's gradients (runs your file)
     numnet lab optimizers                     the textbook's chapter-6 experiments: numbers and figures
 
-``numnet train`` writes a run folder ``runs/<time>-<dataset>-<model>/`` (or
-``--out DIR``; see :mod:`numnet.runs`) holding ``model.npz``, ``history.json``,
-``history.csv``, ``run.json`` (settings and results) and, with matplotlib,
-``learning_curves.png``. Ctrl-C saves ``checkpoint.npz`` there and prints the
-command that resumes it.
+``numnet train`` holds out 10% of the training set for validation and writes a
+run folder ``runs/<time>-<dataset>-<model>/`` (or ``--out DIR``, replaced only
+with ``--force``; see :mod:`numnet.runs`) holding ``model.npz``,
+``history.json``, ``history.csv``, ``run.json`` (settings and results) and,
+with matplotlib, ``learning_curves.png``; the folder is written whole, at the
+end. Ctrl-C saves ``checkpoint.npz`` there and prints the command that resumes
+it. Every command that reads a model takes a model file or a run folder.
 
 A user's mistake (a missing or damaged file, a bad option value, a model that
 does not fit the data) prints one line ``numnet: error: ...`` on stderr and
-exits with status 2 for command-line usage errors, 1 for the others, and 130
-after Ctrl-C; ``--debug`` shows the traceback instead.
+exits with status 2 for command-line usage errors (options that do not go
+together or do not apply included), 1 for the others, and 130 after Ctrl-C;
+``--debug`` (before or after the command) shows the traceback instead.
 
 The command only parses arguments and prints; the work is done by the library
 (:mod:`numnet.presets`, :mod:`numnet.data.catalogue`, :mod:`numnet.runs`,
@@ -39,14 +44,23 @@ import sys
 from collections.abc import Sequence
 
 from numnet import __version__
-from numnet.cli import check, evaluate, export, generate, info, lab, plot, predict, sweep, train
-from numnet.cli.common import DEBUG_HELP, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, PROG, UsageParser, one_line
+from numnet.cli import check, compare, evaluate, export, generate, info, lab, plot, predict, sweep, train
+from numnet.cli.common import (
+    DEBUG_HELP,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    UsageParser,
+    one_line,
+)
 from numnet.training import TrainingError
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: The command modules, in the order ``numnet --help`` lists them.
-COMMANDS = [train, evaluate, predict, generate, plot, info, export, sweep, check, lab]
+COMMANDS = [train, evaluate, predict, generate, plot, info, compare, export, sweep, check, lab]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,5 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, OSError, ImportError, TrainingError) as error:
         if args.debug:
             raise
-        print(f"{PROG}: error: {one_line(str(error)) or type(error).__name__}", file=sys.stderr)
-        return EXIT_ERROR
+        usage = f" (see '{PROG} {args.command} --help')" if isinstance(error, UsageError) else ""
+        print(f"{PROG}: error: {one_line(str(error)) or type(error).__name__}{usage}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(error, UsageError) else EXIT_ERROR

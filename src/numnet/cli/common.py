@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from numnet import runs
+from numnet import io, runs
 from numnet.data.catalogue import DATASETS, Dataset, load_dataset
+from numnet.data.errors import DatasetError
+from numnet.data.paths import DATA_DIR_ENV, cache_dir
 from numnet.models import Model, Sequential
 
 PROG = "numnet"
@@ -16,6 +19,10 @@ EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 #: What evaluate and plot misclassified use when neither --dataset nor the model names a dataset.
 DEFAULT_DATASET = "mnist-mini"
 DEBUG_HELP = "show the full traceback of an error"
+
+
+class UsageError(ValueError):
+    """Options that do not go together, or do not apply: reported like argparse's errors, exit status 2."""
 
 
 class UsageParser(argparse.ArgumentParser):
@@ -69,6 +76,11 @@ def non_negative_float(text: str) -> float:
     return _parsed(text, float, lambda v: 0 <= v < math.inf, "a number >= 0")
 
 
+def fraction(text: str) -> float:
+    """A share in [0, 1)."""
+    return _parsed(text, float, lambda v: 0 <= v < 1, "a fraction in [0, 1)")
+
+
 def batch_size(text: str) -> int:
     """A positive batch size, or 0 / 'full' for full-batch gradient descent (returned as 0)."""
     return 0 if text == "full" else _parsed(text, int, lambda v: v >= 0, "a positive integer, or 0 / 'full'")
@@ -77,9 +89,17 @@ def batch_size(text: str) -> int:
 # ---------------------------------------------------------- common options
 
 
+MODEL_HELP = "a model file (model.npz) or a run folder"
+
+
+def add_model(parser: argparse.ArgumentParser) -> None:
+    """MODEL: a model file or a run folder."""
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+
+
 def add_model_and_data(parser: argparse.ArgumentParser) -> None:
-    """MODEL, --dataset and --data-dir: a model file and the data to judge it on."""
-    parser.add_argument("model", metavar="MODEL", help="a model file (model.npz)")
+    """MODEL, --dataset and --data-dir: a model (file or run folder) and the data to judge it on."""
+    add_model(parser)
     parser.add_argument(
         "--dataset",
         choices=list(DATASETS),
@@ -88,11 +108,36 @@ def add_model_and_data(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
 
 
-def add_data_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="where dataset files are looked for (also $NUMNET_DATA_DIR)")
+def add_data_dir(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--data-dir", help=f"where dataset files are looked for (also ${DATA_DIR_ENV})")
 
 
-def classifier(model: Model, path: str) -> Sequential:
+def model_path(path: str) -> Path:
+    """The model file MODEL names: the file itself, or the ``model.npz`` of a run folder.
+
+    Raises:
+        FileNotFoundError: a folder without a model (an interrupted run says how to resume it).
+    """
+    given = Path(path)
+    if not given.is_dir():
+        return given
+    found = given / runs.MODEL_FILE
+    if found.is_file():
+        return found
+    if (given / runs.CHECKPOINT_FILE).is_file():
+        raise FileNotFoundError(
+            f"{given} holds an interrupted run, not a trained model: finish it with '{PROG} train --resume {given}'"
+        )
+    raise FileNotFoundError(f"{given} is a folder without {runs.MODEL_FILE}: give a model file or a run folder")
+
+
+def load_model(path: str) -> tuple[Model, Path]:
+    """The model MODEL names (a file or a run folder) and its file's path."""
+    file = model_path(path)
+    return io.load(file), file
+
+
+def classifier(model: Model, path: str | Path) -> Sequential:
     """``model`` as the layer stack ``evaluate``, ``predict`` and ``plot`` work on; ValueError for another model."""
     if not isinstance(model, Sequential):
         raise ValueError(
@@ -102,15 +147,44 @@ def classifier(model: Model, path: str) -> Sequential:
     return model
 
 
-def dataset_for(args: argparse.Namespace, model: Model) -> Dataset:
+def load_classifier(path: str) -> tuple[Sequential, Path]:
+    """The layer stack MODEL names (a file or a run folder) and its file's path; ValueError for another model."""
+    model, file = load_model(path)
+    return classifier(model, path), file
+
+
+def load_data(name: str, data_dir: str | None, verbose: bool = True) -> Dataset:
+    """The catalogued dataset ``name``; a dataset that is not on this machine is one error naming every fix."""
+    try:
+        return load_dataset(name, data_dir, verbose=verbose)
+    except DatasetError as error:
+        if name not in ("mnist", "fashion-mnist") or not ("not found" in str(error) or "download" in str(error)):
+            raise
+        cause = one_line(str(error)).split(";")[0]
+        raise DatasetError(
+            f"{name} is not on this machine and could not be downloaded ({cause}). Put its four files in a "
+            f"folder and pass --data-dir FOLDER, or set {DATA_DIR_ENV}=FOLDER, or copy them into the cache "
+            f"folder {cache_dir(name)}; or train offline on the bundled --dataset mnist-mini"
+        ) from None
+
+
+def dataset_for(args: argparse.Namespace, model: Model, file: Path) -> Dataset:
     """``--dataset``, else the dataset the model was trained on (its metadata or run folder), else mnist-mini.
 
     Files are looked for in ``--data-dir``, else where the model's run looked for them.
     """
-    run = runs.find_run(args.model)
-    name = args.dataset or runs.dataset_of(model, args.model) or DEFAULT_DATASET
+    run = runs.find_run(file)
+    name = args.dataset or runs.dataset_of(model, file) or DEFAULT_DATASET
     data_dir = args.data_dir if args.data_dir is not None else run.data_dir if run is not None else None
-    return load_dataset(name, data_dir, verbose=True)
+    return load_data(name, data_dir)
+
+
+def figure_title(model: Model, file: Path) -> str:
+    """A figure title naming the dataset, the model and the optimizer it was trained with (when its run says)."""
+    run = runs.find_run(file)
+    if run is not None and run.status == runs.COMPLETE:
+        return run.title
+    return f"{runs.dataset_of(model, file) or 'unknown dataset'} · {model!r} · {file}"
 
 
 # ---------------------------------------------------------------- printing

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from numnet import io
-from numnet.cli.common import add_command
+from numnet.cli.common import add_command, load_model
 from numnet.data.catalogue import DATASETS
 from numnet.models import Sequential
 from numnet.onnx import DEFAULT_OPSET, MIN_OPSET, export
-from numnet.runs import MODEL_FILE, dataset_of
+from numnet.runs import dataset_of
 
 __all__ = ["add_parser", "run"]
 
@@ -40,11 +38,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    source = Path(args.model)
-    model_path = source / MODEL_FILE if source.is_dir() else source
-    if source.is_dir() and not model_path.is_file():
-        raise FileNotFoundError(f"cannot export: the run folder {str(source)!r} has no {MODEL_FILE}")
-    model = io.load(model_path)
+    model, model_path = load_model(args.model)
     if not isinstance(model, Sequential):
         raise ValueError(f"cannot export {model_path}: ONNX export takes a Sequential, not a {type(model).__name__}")
     dataset = dataset_of(model, model_path)

@@ -8,13 +8,24 @@ from typing import Any
 
 import numpy as np
 
-from numnet import io, runs
-from numnet.cli.common import add_command, add_data_dir, non_negative_float, non_negative_int, positive_int
+from numnet import runs
+from numnet.cli.common import (
+    MODEL_HELP,
+    add_command,
+    add_data_dir,
+    load_model,
+    non_negative_float,
+    non_negative_int,
+    positive_int,
+)
 from numnet.sequence_models import RNNLM, Seq2seq
 from numnet.sequence_presets import answer_questions, decode, load_sequence_data
 
 #: The book's generate_text never writes these PTB tokens.
 SKIPPED_WORDS = ("N", "<unk>", "$")
+#: The options of each kind of model, with their defaults: an option of the other kind is refused.
+SEQ2SEQ_OPTIONS = {"question": None, "count": 10, "data_dir": None}
+RNNLM_OPTIONS = {"start": "you", "length": 100, "temperature": 1.0, "seed": 0}
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -26,33 +37,36 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--count test questions, marked right or wrong. An RNNLM (ptb) continues --start with --length "
         "words sampled at --temperature, never writing N, <unk> or $.",
     )
-    parser.add_argument("run", metavar="RUN", help="a run folder or a model file (model.npz)")
-    parser.add_argument("--question", action="append", metavar="TEXT", help="a question (repeatable)")
-    parser.add_argument("--count", type=positive_int, default=10, help="test questions to answer (default: 10)")
-    add_data_dir(parser)
-    parser.add_argument("--start", default="you", metavar="WORDS", help="words to start from (default: you)")
-    parser.add_argument("--length", type=positive_int, default=100, help="words to write (default: 100)")
-    parser.add_argument("--temperature", type=non_negative_float, default=1.0, help="0: most probable (default: 1)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="seeds the sampling (default: 0)")
+    parser.add_argument("run", metavar="RUN", help=MODEL_HELP)
+    seq2seq = parser.add_argument_group("Seq2seq models (addition, dates)")
+    seq2seq.add_argument("--question", action="append", metavar="TEXT", help="a question (repeatable)")
+    seq2seq.add_argument("--count", type=positive_int, help="test questions to answer (default: 10)")
+    add_data_dir(seq2seq)
+    rnnlm = parser.add_argument_group("language models (ptb)")
+    rnnlm.add_argument("--start", metavar="WORDS", help="words to start from (default: you)")
+    rnnlm.add_argument("--length", type=positive_int, help="words to write (default: 100)")
+    rnnlm.add_argument("--temperature", type=non_negative_float, help="0: most probable (default: 1)")
+    rnnlm.add_argument("--seed", type=non_negative_int, help="seeds the sampling (default: 0)")
     return parser
 
 
-def model_path(run: str) -> Path:
-    """A run folder's model file, or the file given."""
-    path = Path(run)
-    return path / runs.MODEL_FILE if path.is_dir() else path
-
-
 def run(args: argparse.Namespace) -> int:
-    path = model_path(args.run)
-    model = io.load(path)
+    model, path = load_model(args.run)
+    if not isinstance(model, (RNNLM, Seq2seq)):
+        raise ValueError(f"{path} holds a {type(model).__name__}; generate takes a Seq2seq model or an RNNLM")
+    own, other = (RNNLM_OPTIONS, SEQ2SEQ_OPTIONS) if isinstance(model, RNNLM) else (SEQ2SEQ_OPTIONS, RNNLM_OPTIONS)
+    given = ["--" + name.replace("_", "-") for name in other if getattr(args, name) is not None]
+    if given:
+        kind = "a language model" if isinstance(model, RNNLM) else "a Seq2seq model"
+        raise ValueError(f"{' and '.join(given)} do not apply to {path}, {kind}: drop them")
+    for name, default in own.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if isinstance(model, RNNLM):
         print(_text(model, args))
-    elif isinstance(model, Seq2seq):
+    else:
         for line in _answers(model, path, args):
             print(line)
-    else:
-        raise ValueError(f"{path} holds a {type(model).__name__}; generate takes a Seq2seq model or an RNNLM")
     return 0
 
 

@@ -49,7 +49,8 @@ USES_MNIST = ("optimizers", "batchnorm", "overfit")
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``lab`` command and its experiments to ``subparsers``."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "lab",
         help="run a chapter-6 experiment: optimizers, init, batchnorm, overfit",
         description="The experiments of 'Deep Learning from Scratch', chapter 6: print their numbers and write "
@@ -84,6 +85,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     _, options = EXPERIMENTS[args.experiment]
+    if args.experiment in USES_MNIST and args.data_dir is not None and args.dataset == "mnist-mini":
+        raise ValueError(
+            "--data-dir applies to --dataset mnist (mnist-mini is bundled): drop it, or add --dataset mnist"
+        )
     kwargs = {keyword: getattr(args, flag[2:].replace("-", "_")) for flag, (keyword, *_) in options.items()}
     if args.experiment == "batchnorm":
         kwargs["scales"] = np.logspace(0, -4, kwargs["scales"])

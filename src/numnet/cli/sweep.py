@@ -140,7 +140,13 @@ def run(args: argparse.Namespace) -> int:
         say(f"resumed: {count(outcome.resumed, 'trial')} finished earlier")
     say(f"\n===== the best {min(args.top, len(outcome.results))} of {count(len(outcome.results), 'trial')} =====")
     say(sweep.ranked_table(outcome.results, top=args.top))
-    _save_figure(outcome.results, out / FIGURE_FILE, args.top, say)
+    n_classes = int(max(data.t_train.max(), data.t_val.max())) + 1
+    widths = "-".join(map(str, [data.x_train.shape[1], *settings.hidden, n_classes]))
+    title = (
+        f"{settings.dataset} · MLP {widths} {settings.activation} · {settings.optimizer}, batch {settings.batch_size}, "
+        f"{count(settings.epochs, 'epoch')} per trial"
+    )
+    _save_figure(outcome.results, out / FIGURE_FILE, args.top, title, say)
     for index, reason in sorted(outcome.failed.items()):
         print(f"{PROG}: trial {index} failed: {reason}", file=sys.stderr)
     if outcome.failed:
@@ -156,9 +162,9 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _save_figure(results: dict[int, dict[str, Any]], path: Path, top: int, say: Any) -> None:
+def _save_figure(results: dict[int, dict[str, Any]], path: Path, top: int, title: str, say: Any) -> None:
     try:  # matplotlib is an optional extra
-        plotting.save_figure(plotting.sweep_figure(sweep.ranked(results), top=top), path)
+        plotting.save_figure(plotting.sweep_figure(sweep.ranked(results), top=top, title=title), path)
     except ImportError:
         say("(no figure: pip install 'numnet[plot]' for matplotlib)")
         return
