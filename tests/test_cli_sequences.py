@@ -190,3 +190,16 @@ def test_word_vector_options_refused(argv, message, tmp_path, capsys):
     assert main(["train", *argv, "--out", str(tmp_path / "run")]) == 1
     assert message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_info_shows_a_vocabulary_and_word_counts_by_their_first_items(tmp_path, capsys):
+    words = [f"w{i}" for i in range(50)]
+    model = CBOW(50, 4, 2, counts=np.arange(1, 51), seed=0)
+    model.metadata = {"dataset": "ptb", "symbols": words}
+    io.save(model, tmp_path / "cbow.npz")
+    assert main(["info", str(tmp_path / "cbow.npz")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    metadata = next(line for line in lines if line.startswith("metadata: "))
+    config = next(line for line in lines if line.startswith("config: "))
+    assert metadata == 'metadata: {"dataset": "ptb", "symbols": ["w0", "w1", "w2", "w3", "w4", "... 50 items"]}'
+    assert '"counts": [1, 2, 3, 4, 5, "... 50 items"]' in config and '"window_size": 2' in config

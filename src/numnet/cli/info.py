@@ -111,6 +111,25 @@ def _shown(value: Any) -> str:
     return " ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+#: Lists longer than this (a vocabulary, word counts) are shown by their first items and their length.
+LONG_LIST = 12
+
+
+def _brief(value: Any) -> str:
+    """``value`` as JSON, each list of more than LONG_LIST items cut to its first five and its length."""
+
+    def cut(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {key: cut(inner) for key, inner in item.items()}
+        if isinstance(item, list):
+            if len(item) > LONG_LIST:
+                return [*map(cut, item[:5]), f"... {len(item):,} items"]
+            return list(map(cut, item))
+        return item
+
+    return json.dumps(cut(value))
+
+
 def _print_file(file: Path) -> None:
     info = io.model_info(file)
     model = io.load(file) if info["format"] != io.CHECKPOINT_FORMAT else io.load_checkpoint(file).model
@@ -126,7 +145,7 @@ def _print_file(file: Path) -> None:
             f"{json.dumps(info['optimizer_config'])}"
         )
     if model.metadata:
-        print(f"metadata: {json.dumps(model.metadata)}")
-    print(f"config: {json.dumps(info['config'])}")
+        print(f"metadata: {_brief(model.metadata)}")
+    print(f"config: {_brief(info['config'])}")
     print("layers:")
     model.summary()
