@@ -148,9 +148,11 @@ def test_saving_onto_a_full_file_system_names_the_path_and_keeps_the_old_file(fu
 
 @pytest.mark.parametrize("folder", ["read_only_folder", "full_folder"])
 def test_numnet_train_reports_an_unwritable_run_folder_in_one_line(folder, request, capsys):
-    out = request.getfixturevalue(folder)
+    parent = request.getfixturevalue(folder)
+    before = sorted(os.listdir(parent))
+    out = parent / "run"
     status = main(["train", "--dataset", "spiral", "--epochs", "1", "--quiet", "--out", str(out)])
     assert status == 1
     lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("numnet: error: [Errno") and str(out) in lines[0]
-    assert ".numnet-tmp" not in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("numnet: error: ") and str(parent) in lines[0]
+    assert ".numnet-tmp" not in lines[0] and sorted(os.listdir(parent)) == before
