@@ -123,13 +123,12 @@ def test_non_finite_data_is_named_as_such_not_as_a_learning_rate():
     x, t = _blobs()
     x = x.copy()
     x[17, 1] = np.nan
-    with pytest.raises(
-        TrainingError,
-        match=r"the training data holds non-finite values \(NaN or infinity\) in its "
-        r"inputs \(the batch of epoch 1, iteration \d+\)",
-    ) as error:
-        Trainer(MLP([2, 8, 3], seed=0), SGD(lr=0.01)).fit(x, t, epochs=1, batch_size=40, verbose=0, seed=0)
+    model = MLP([2, 8, 3], seed=0)
+    before = [p.copy() for p in model.params]
+    with pytest.raises(ValueError, match=r"x must hold finite numbers, but x\[17, 1\] is nan") as error:
+        Trainer(model, SGD(lr=0.01)).fit(x, t, epochs=1, batch_size=40, verbose=0, seed=0)
     assert "learning rate" not in str(error.value)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.params))  # refused before any step
 
 
 def test_early_stopping_stops_and_restores_the_best_weights():

@@ -238,12 +238,6 @@ class Trainer:
         if not math.isfinite(loss):
             progress = self._progress
             where = f"epoch {progress.epoch + 1}, iteration {progress.iteration + 1}"
-            for name, values in (("inputs", x), ("targets", t), ("sample weights", sample_weight)):
-                if values is not None and values.dtype.kind == "f" and not np.isfinite(values).all():
-                    raise TrainingError(
-                        f"the training data holds non-finite values (NaN or infinity) in its {name} "
-                        f"(the batch of {where}): remove or replace them (numpy.isfinite finds them)"
-                    )
             raise TrainingError(f"training diverged: the loss became {loss} at {where}; try a smaller learning rate")
         model.backward()
         self.optimizer.update(model.params, model.grads)
