@@ -30,7 +30,7 @@ import numpy as np
 
 import numnet
 import numnet_side
-from harness import Row, Stats, Target, ratio, seconds, time_interleaved
+from harness import SECTIONS, Row, Stats, Target, ratio, seconds, time_interleaved
 from numnet.data import load_mnist
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -45,7 +45,8 @@ class Config:
     """What to run: ``repeats`` timed epochs (or calls) per contender, on ``threads`` threads.
 
     ``train_samples`` limits the training set of the epoch benchmarks (None:
-    all 60,000; ``--quick`` uses fewer). ``peers`` are the peers to try.
+    all 60,000; ``--quick`` uses fewer). ``peers`` are the peers to try,
+    ``sections`` the sections to run (all when empty).
     """
 
     repeats: int
@@ -54,6 +55,7 @@ class Config:
     gemm_size: int
     peers: tuple[str, ...] = ("torch", "sklearn")
     quick: bool = False
+    sections: tuple[str, ...] = ()  # names from SECTIONS; empty: all
 
 
 @dataclass
@@ -436,12 +438,19 @@ def run_suite(config: Config) -> Results:
     peers = load_peers(config)
     results.meta = machine_info(config, peers)
     data = load_data(config)
-    results.rows += guarded("GEMM roofline", results, lambda: gemm_roofline(config)) or []
-    contenders = guarded("MLP", results, lambda: mlp_section(config, data, peers, results))
-    guarded("wide MLP", results, lambda: wide_mlp_section(config, data, peers, results))
-    if contenders is not None:
+    run = set(config.sections or SECTIONS)
+    if "gemm" in run:
+        results.rows += guarded("GEMM roofline", results, lambda: gemm_roofline(config)) or []
+    contenders = None
+    if run & {"mlp", "inference"}:
+        contenders = guarded("MLP", results, lambda: mlp_section(config, data, peers, results))
+    if "wide" in run:
+        guarded("wide MLP", results, lambda: wide_mlp_section(config, data, peers, results))
+    if "inference" in run and contenders is not None:
         guarded("inference", results, lambda: inference_section(config, data, contenders, peers, results))
-    guarded("SimpleConvNet", results, lambda: conv_section(config, data, peers, results))
-    guarded("peak memory", results, lambda: memory_section(config, results))
+    if "conv" in run:
+        guarded("SimpleConvNet", results, lambda: conv_section(config, data, peers, results))
+    if "memory" in run:
+        guarded("peak memory", results, lambda: memory_section(config, results))
     results.meta["load_average_end"] = os.getloadavg()
     return results

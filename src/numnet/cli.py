@@ -43,7 +43,7 @@ from numnet import __version__, io, plotting
 from numnet._atomic import atomic_write
 from numnet.data import load_catvnoncat, load_mnist, load_mnist_mini, make_planar, make_spiral
 from numnet.initializers import INITIALIZER_NAMES
-from numnet.models import ACTIVATIONS, MLP, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
+from numnet.models import ACTIVATIONS, MLP, DeepConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import OPTIMIZERS, get_optimizer
 from numnet.training import Callback, EarlyStopping, Trainer, TrainingError, TrainingInterrupted
 
@@ -236,20 +236,32 @@ def _build_logreg(request: ModelRequest) -> Sequential:
     return MLP([request.n_inputs, request.n_classes], init=init, seed=request.seed)  # softmax regression
 
 
-def _build_cnn(request: ModelRequest) -> Sequential:
+def _convnet_inputs(request: ModelRequest, name: str, default_hidden: int) -> tuple[tuple[int, ...], int]:
+    """The (C, H, W) image shape and the dense hidden width for ``--model name``, a ConvNet."""
     if request.activation not in (None, "relu"):
-        raise ValueError("--model cnn always uses ReLU; --activation is for --model mlp")
+        raise ValueError(f"--model {name} always uses ReLU; --activation is for --model mlp")
     if request.hidden is not None and len(request.hidden) != 1:
-        raise ValueError(f"--model cnn has exactly one dense hidden layer, got --hidden {_words(request.hidden)}")
+        raise ValueError(f"--model {name} has exactly one dense hidden layer, got --hidden {_words(request.hidden)}")
     shape = request.sample_shape
     if len(shape) == 2:
         input_shape = (1, *shape)
     elif len(shape) == 3 and shape[-1] in (1, 3):
         input_shape = (shape[-1], *shape[:2])
     else:
-        raise ValueError(f"--model cnn needs image data, but the samples have shape {shape}")
-    hidden = request.hidden[0] if request.hidden else 100
+        raise ValueError(f"--model {name} needs image data, but the samples have shape {shape}")
+    return input_shape, request.hidden[0] if request.hidden else default_hidden
+
+
+def _build_cnn(request: ModelRequest) -> Sequential:
+    input_shape, hidden = _convnet_inputs(request, "cnn", 100)
     return SimpleConvNet(
+        input_shape, hidden_size=hidden, output_size=request.n_classes, init=request.init or "he", seed=request.seed
+    )
+
+
+def _build_deep_cnn(request: ModelRequest) -> Sequential:
+    input_shape, hidden = _convnet_inputs(request, "deep-cnn", 50)
+    return DeepConvNet(
         input_shape, hidden_size=hidden, output_size=request.n_classes, init=request.init or "he", seed=request.seed
     )
 
@@ -262,6 +274,7 @@ MODELS: dict[str, Callable[[ModelRequest], Sequential]] = {
     "two-layer": _build_two_layer,
     "logreg": _build_logreg,
     "cnn": _build_cnn,
+    "deep-cnn": _build_deep_cnn,
 }
 
 

@@ -90,6 +90,10 @@ class Affine(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         """dout (N, out_features) -> dx = dout W^T in x's shape; writes dW and db (see backward_params)."""
         dout = self._param_grads(dout)
+        if self.x.flags.f_contiguous and not self.x.flags.c_contiguous:
+            # x came Fortran-ordered (the flattened view of a convolution's batch-innermost
+            # output): give dx that layout too, so that the layer before sees the layout it made.
+            return np.matmul(self.W, dout.T).T.reshape(self.x_shape)
         return (dout @ self.W.T).reshape(self.x_shape)
 
     def backward_params(self, dout: ArrayLike) -> None:
