@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 #: The sections of the suite, in the order they run (``run.py --only`` picks some).
-SECTIONS = ("gemm", "mlp", "wide", "inference", "conv", "memory")
+SECTIONS = ("gemm", "mlp", "wide", "inference", "conv", "planar", "memory")
 
 
 @dataclass

@@ -29,6 +29,24 @@ def deep_convnet(seed: int) -> DeepConvNet:
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
+def planar_network(seed: int) -> MLP:
+    """The course's planar network: 2 -> 4 tanh -> 1 sigmoid (binary cross-entropy)."""
+    return MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=seed)
+
+
+class NumnetFullBatch:
+    """Full-batch gradient descent through ``Trainer.fit``: ``iterations`` epochs of one batch per call."""
+
+    name = "numnet"
+
+    def __init__(self, model: Sequential, x: np.ndarray, t: np.ndarray, lr: float, iterations: int) -> None:
+        self.model, self.x, self.t, self.iterations = model, x, t, iterations
+        self.trainer = Trainer(model, SGD(lr=lr))
+
+    def run(self) -> None:
+        self.trainer.fit(self.x, self.t, epochs=self.iterations, batch_size=None, shuffle=False, verbose=0)
+
+
 class NumnetTrainer:
     """Plain SGD (or Adam) on ``(x, t)``, one shuffled epoch per :meth:`epoch`, as a user would train.
 

@@ -72,6 +72,31 @@ def deep_convnet(seed: int) -> nn.Module:
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
+def planar_network(seed: int) -> nn.Module:
+    """The course's planar network: Linear 2 -> 4, Tanh, Linear 4 -> 1 (the sigmoid is in the loss)."""
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+
+
+class TorchFullBatch:
+    """Full-batch SGD with ``binary_cross_entropy_with_logits``: ``iterations`` steps per call."""
+
+    name = "PyTorch"
+
+    def __init__(self, net: nn.Module, x: np.ndarray, t: np.ndarray, lr: float, iterations: int) -> None:
+        self.net, self.iterations = net, iterations
+        self.x = torch.from_numpy(x)
+        self.t = torch.from_numpy(t.astype(x.dtype).reshape(-1, 1))
+        self.optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+
+    def run(self) -> None:
+        for _ in range(self.iterations):
+            loss = nn.functional.binary_cross_entropy_with_logits(self.net(self.x), self.t)
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+
+
 class TorchTrainer:
     """``torch.optim.SGD`` (no momentum) or ``Adam`` with ``cross_entropy``, one shuffled epoch per call."""
 

@@ -414,5 +414,22 @@ def test_cnn_trains_on_images_and_plots_its_filters_before_and_after(tmp_path) -
     )
 
 
+def test_deep_cnn_builds_the_chapter_8_network(tmp_path) -> None:
+    from numnet.cli import MODELS, ModelRequest
+
+    request = ModelRequest(sample_shape=(28, 28), n_classes=10, hidden=None, activation=None, init=None, seed=0)
+    model = MODELS["deep-cnn"](request)
+    assert type(model).__name__ == "DeepConvNet" and model.get_config()["hidden_size"] == 50
+    wider = MODELS["deep-cnn"](ModelRequest((28, 28, 1), 3, [64], None, None, 0))
+    assert wider.get_config()["input_shape"] == [1, 28, 28] and wider.params[-4].shape == (1024, 64)
+    with pytest.raises(ValueError, match="--model deep-cnn always uses ReLU"):
+        MODELS["deep-cnn"](ModelRequest((28, 28), 10, None, "tanh", None, 0))
+    check_error(
+        numnet("train", "--model", "deep-cnn", "--dataset", "spiral", "--out", tmp_path / "x", cwd=tmp_path),
+        1,
+        "--model deep-cnn needs image data",
+    )
+
+
 def test_plot_filters_refuses_a_dense_model(trained, tmp_path) -> None:
     check_error(numnet("plot", "filters", trained[1] / "model.npz", cwd=tmp_path), 1, "plot weights")
