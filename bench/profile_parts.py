@@ -267,6 +267,12 @@ def elementwise_bytes(layer: ReLU | MaxPool2D, direction: str, x_elements: int, 
 
 
 def planar_profile(iterations: int) -> None:
+    """Each part of an iteration called ``iterations`` times on its own, in CPU time per call.
+
+    The parts take microseconds, so each is timed as a loop of calls (a timer
+    around every call would cost as much as the call). Called alone they run
+    on warm caches, so their sum is a little below the iteration they make up.
+    """
     x, t = make_planar(400, seed=0)
     model = planar_network(0)
     trainer = Trainer(model, SGD(lr=1.2))
@@ -275,52 +281,62 @@ def planar_profile(iterations: int) -> None:
     def fit() -> None:
         trainer.fit(x, t, epochs=iterations, batch_size=None, shuffle=False, verbose=0)
 
-    plain = {"numnet": [], "NumPy loop": []}
+    totals: dict[str, list[float]] = {"numnet": [], "NumPy loop": []}
     fit()
     loop.run()
     for round_ in range(5):
         for name, call in (("numnet", fit), ("NumPy loop", loop.run))[:: 1 if round_ % 2 else -1]:
             started = clock()
             call()
-            plain[name].append((clock() - started) / iterations)
-    numnet_us, loop_us = (min(plain[name]) * 1e6 for name in ("numnet", "NumPy loop"))
+            totals[name].append((clock() - started) / iterations)
+    numnet_us, loop_us = (min(totals[name]) * 1e6 for name in ("numnet", "NumPy loop"))
 
-    # The parts take microseconds: they are timed with the wall clock (a CPU-time clock costs a
-    # system call of about a microsecond), and each part's least total over several fits is kept.
-    timers = Timers(time.perf_counter)
-    for index, layer in enumerate(model.layers):
-        for method in ("forward", "backward", "backward_params"):
-            timers.wrap(layer, method, f"layer {index} {type(layer).__name__} {method.replace('_params', '')}")
+    x = model._as_input(x)
+    inputs, douts = [], []
+    h = x
+    for layer in model.layers:
+        inputs.append(h)
+        h = layer.forward(h)
     loss = model.loss_layer
-    timers.wrap(loss, "forward", f"loss {type(loss).__name__} forward")
-    timers.wrap(loss, "backward", f"loss {type(loss).__name__} backward")
-    for method in ("_check_arguments", "_check_state", "_allocate", "_clip_scale", "_effective_grad", "_step"):
-        timers.wrap(trainer.optimizer, method, f"SGD.update: {method}")
-    timers.wrap(trainer.optimizer, "update", "SGD.update (all)")
-    timers.wrap(model, "forward", "Sequential.forward (all)")
-    timers.wrap(model, "backward", "Sequential.backward (all)")
-    timers.wrap(model, "count_correct", "Sequential.count_correct (Trainer's accuracy)")
-    best: dict[str, float] = {}
-    for _ in range(5):
-        timers.clear()
-        started = time.perf_counter()
-        fit()
-        timers.seconds["total"] = time.perf_counter() - started
-        for name, value in timers.seconds.items():
-            best[name] = min(best.get(name, value), value)
-    per_iteration = {name: value / iterations * 1e6 for name, value in best.items()}
-    wrapped_total = per_iteration.pop("total")
+    loss.forward(h, t)
+    dout = loss.backward()
+    for layer in reversed(model.layers):
+        douts.append(dout)
+        dout = layer.backward(dout)
+    douts.reverse()
+    parts: dict[str, Callable[[], object]] = {}
+    for index, layer in enumerate(model.layers):
+        parts[f"layer {index} {type(layer).__name__}.forward"] = lambda layer=layer, h=inputs[index]: layer.forward(h)
+    parts[f"{type(loss).__name__}.forward"] = lambda: loss.forward(h, t)
+    parts[f"{type(loss).__name__}.backward"] = loss.backward
+    for index, layer in reversed(list(enumerate(model.layers))):
+        method = layer.backward if index else layer.backward_params
+        parts[f"layer {index} {type(layer).__name__}.{method.__name__}"] = lambda m=method, d=douts[index]: m(d)
+    parts["Sequential.forward (layers and loss)"] = lambda: model.forward(x, t)
+    parts["Sequential.backward (loss and layers)"] = model.backward
+    parts["SGD.update"] = lambda: trainer.optimizer.update(model.params, model.grads)
+    parts["Sequential.count_correct (the Trainer's accuracy)"] = lambda: model.count_correct(model.scores, t)
+    per_call = {}
+    for name, call in parts.items():
+        per_call[name] = min(loop_seconds(call, iterations) for _ in range(3)) / iterations * 1e6
+    top = ("Sequential.forward (layers and loss)", "Sequential.backward (loss and layers)", "SGD.update")
+    top += ("Sequential.count_correct (the Trainer's accuracy)",)
+    rest = numnet_us - sum(per_call[name] for name in top)
 
     print(f"planar 2-4-1, 400 points, full batch, one thread, CPU time per iteration ({iterations} iterations)")
-    print(f"numnet Trainer.fit {numnet_us:.1f} µs, bare NumPy loop {loop_us:.1f} µs: {numnet_us / loop_us:.2f}×")
-    print(f"(the parts below: wall clock, least of 5 fits, timers in place: {wrapped_total:.1f} µs in all)\n")
-    print("| part | µs per iteration |\n|---|--:|")
-    for name, value in per_iteration.items():
+    print(f"numnet Trainer.fit {numnet_us:.1f} µs, bare NumPy loop {loop_us:.1f} µs: {numnet_us / loop_us:.2f}×\n")
+    print("| part (called alone) | µs per call |\n|---|--:|")
+    for name, value in per_call.items():
         print(f"| {name} | {value:.1f} |")
-    top = ("Sequential.forward (all)", "Sequential.backward (all)", "SGD.update (all)")
-    outside = wrapped_total - sum(per_iteration[name] for name in top)
-    outside -= per_iteration["Sequential.count_correct (Trainer's accuracy)"]
-    print(f"| Trainer loop outside model and optimizer (batches, history, epoch bookkeeping) | {outside:.1f} |")
+    print(f"| Trainer.fit outside the four parts above (batches, history, epoch bookkeeping) | {rest:.1f} |")
+
+
+def loop_seconds(call: Callable[[], object], calls: int) -> float:
+    """CPU seconds of ``calls`` calls of ``call`` in a loop."""
+    started = clock()
+    for _ in range(calls):
+        call()
+    return clock() - started
 
 
 def main() -> None:
