@@ -24,7 +24,7 @@ from numnet import (
     perceptron,
     training,
 )
-from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
+from numnet.models import MLP, ConvNet, DeepConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from numnet.training import EarlyStopping, History, Trainer
 
@@ -45,6 +45,7 @@ __all__ = [
     "MLP",
     "LogisticRegression",
     "SimpleConvNet",
+    "DeepConvNet",
     "ConvNet",
     "SGD",
     "Momentum",
