@@ -291,14 +291,14 @@ def planar_profile(iterations: int) -> None:
             totals[name].append((clock() - started) / iterations)
     numnet_us, loop_us = (min(totals[name]) * 1e6 for name in ("numnet", "NumPy loop"))
 
-    x = model._as_input(x)
+    x = model.check_data(x, t)
     inputs, douts = [], []
     h = x
     for layer in model.layers:
         inputs.append(h)
         h = layer.forward(h)
-    loss = model.loss_layer
-    loss.forward(h, t)
+    loss = model.loss_fn
+    loss.forward(h, t, checked=True)
     dout = loss.backward()
     for layer in reversed(model.layers):
         douts.append(dout)
@@ -307,20 +307,22 @@ def planar_profile(iterations: int) -> None:
     parts: dict[str, Callable[[], object]] = {}
     for index, layer in enumerate(model.layers):
         parts[f"layer {index} {type(layer).__name__}.forward"] = lambda layer=layer, h=inputs[index]: layer.forward(h)
-    parts[f"{type(loss).__name__}.forward"] = lambda: loss.forward(h, t)
+    parts[f"{type(loss).__name__}.forward"] = lambda: loss.forward(h, t, checked=True)
     parts[f"{type(loss).__name__}.backward"] = loss.backward
     for index, layer in reversed(list(enumerate(model.layers))):
         method = layer.backward if index else layer.backward_params
         parts[f"layer {index} {type(layer).__name__}.{method.__name__}"] = lambda m=method, d=douts[index]: m(d)
-    parts["Sequential.forward (layers and loss)"] = lambda: model.forward(x, t)
+    model.forward(x, t, checked=True)
+    trackers = trainer._trackers({})
+    parts["Sequential.forward (layers and loss)"] = lambda: model.forward(x, t, checked=True)
     parts["Sequential.backward (loss and layers)"] = model.backward
     parts["SGD.update"] = lambda: trainer.optimizer.update(model.params, model.grads)
-    parts["Sequential.count_correct (the Trainer's accuracy)"] = lambda: model.count_correct(model.scores, t)
+    parts["the Trainer's metric trackers (accuracy)"] = lambda: [tr.update(t, model.scores) for tr in trackers]
     per_call = {}
     for name, call in parts.items():
         per_call[name] = min(loop_seconds(call, iterations) for _ in range(3)) / iterations * 1e6
     top = ("Sequential.forward (layers and loss)", "Sequential.backward (loss and layers)", "SGD.update")
-    top += ("Sequential.count_correct (the Trainer's accuracy)",)
+    top += ("the Trainer's metric trackers (accuracy)",)
     rest = numnet_us - sum(per_call[name] for name in top)
 
     print(f"planar 2-4-1, 400 points, full batch, one thread, CPU time per iteration ({iterations} iterations)")

@@ -1,6 +1,7 @@
 """Benchmark numnet against PyTorch (CPU) and scikit-learn on full MNIST, in one run.
 
-    python bench/run.py [--quick] [--repeats N] [--threads N] [--peers torch,sklearn] [--only SECTIONS] [--out PATH]
+    python bench/run.py [--quick] [--repeats N] [--threads N] [--peers torch,sklearn,onnxruntime] [--only SECTIONS]
+                        [--out PATH]
 
 MNIST is read from ``$NUMNET_DATA_DIR`` or numnet's cache (downloaded there
 if missing). The table is printed as Markdown and the full results (every
@@ -83,8 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--peers",
-        default="torch,sklearn",
-        help="comma-separated peers to run: torch, sklearn, or none (default: %(default)s)",
+        default="torch,sklearn,onnxruntime",
+        help="comma-separated peers to run: torch, sklearn, onnxruntime, or none (default: %(default)s)",
     )
     parser.add_argument(
         "--only",
@@ -103,9 +104,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.repeats < 1 or args.threads < 1:
         parser.error("--repeats and --threads must be positive")
     peers = tuple(p for p in args.peers.split(",") if p and p != "none")
-    unknown = set(peers) - {"torch", "sklearn"}
+    unknown = set(peers) - {"torch", "sklearn", "onnxruntime"}
     if unknown:
-        parser.error(f"--peers: unknown peer(s) {sorted(unknown)}; choose from torch, sklearn, none")
+        parser.error(f"--peers: unknown peer(s) {sorted(unknown)}; choose from torch, sklearn, onnxruntime, none")
     args.peers = peers
     args.only = tuple(name for name in args.only.split(",") if name)
     unknown = set(args.only) - set(SECTIONS)

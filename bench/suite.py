@@ -54,7 +54,7 @@ class Config:
     threads: int
     train_samples: int | None
     gemm_size: int
-    peers: tuple[str, ...] = ("torch", "sklearn")
+    peers: tuple[str, ...] = ("torch", "sklearn", "onnxruntime")
     quick: bool = False
     sections: tuple[str, ...] = ()  # names from SECTIONS; empty: all
 
@@ -80,7 +80,7 @@ def progress(message: str) -> None:
 # ------------------------------------------------------------------ peers
 
 
-PEER_NAMES = {"torch": "PyTorch", "sklearn": "scikit-learn"}
+PEER_NAMES = {"torch": "PyTorch", "sklearn": "scikit-learn", "onnxruntime": "ONNX Runtime"}
 
 
 def load_peers(config: Config) -> dict[str, ModuleType | str]:
@@ -94,8 +94,9 @@ def load_peers(config: Config) -> dict[str, ModuleType | str]:
             peers[peer] = importlib.import_module(f"{peer}_side")
         except ImportError as error:
             peers[peer] = f"not installed ({error.name}): pip install -e '.[bench]'"
-    if isinstance(peers["torch"], ModuleType):
-        peers["torch"].set_threads(config.threads)
+    for module in peers.values():
+        if isinstance(module, ModuleType) and hasattr(module, "set_threads"):
+            module.set_threads(config.threads)
     return peers
 
 
@@ -311,17 +312,30 @@ def inference_section(
     peers: dict[str, ModuleType | str],
     results: Results,
 ) -> None:
-    """Images per second of the trained 784-100-10 MLPs scoring the 10,000 test images in one call."""
+    """Images per second of the trained 784-100-10 MLPs scoring the 10,000 test images in one call.
+
+    ONNX Runtime runs numnet's trained model, exported with ``numnet.onnx``;
+    its probabilities must match numnet's (within 1e-5) before it is timed.
+    """
     x_test = data["x_test"]
     benchmark = f"inference {'-'.join(map(str, MLP_SIZES))}, {len(x_test):,} images"
-    calls = {name: (lambda c=c: c.predict(x_test)) for name, c in contenders.items() if name in ("numnet", "PyTorch")}
+    predictors = {name: c for name, c in contenders.items() if name in ("numnet", "PyTorch")}
+    onnxruntime_side = peers["onnxruntime"]
+    notes = {}
+    if isinstance(onnxruntime_side, ModuleType):
+        numnet_model = contenders["numnet"].model
+        predictors["ONNX Runtime"] = onnxruntime_side.OnnxRuntimePredictor(numnet_model)
+        difference = np.max(np.abs(predictors["ONNX Runtime"].predict(x_test) - numnet_model.predict_proba(x_test)))
+        if difference > 1e-5:
+            raise AssertionError(f"ONNX Runtime's probabilities differ from numnet's by {difference:.2g}")
+        notes["ONNX Runtime"] = f"numnet's model exported; probabilities within {difference:.1g} of numnet's"
+    calls = {name: (lambda p=p: p.predict(x_test)) for name, p in predictors.items()}
     for call in calls.values():
         call()  # warm-up
     timed = time_interleaved(calls, max(10, 5 * config.repeats))
     rates = {name: s.scaled("images/s", lambda sec: len(x_test) / sec) for name, s in timed.items()}
-    results.rows += timed_rows(benchmark, rates)
-    if "PyTorch" not in rates:
-        results.rows += missing_rows(benchmark, peers, ["torch"])
+    results.rows += timed_rows(benchmark, rates, notes)
+    results.rows += missing_rows(benchmark, peers, [p for p in ("torch", "onnxruntime") if PEER_NAMES[p] not in rates])
     results.targets.append(
         Target("inference, numnet ÷ PyTorch images/s", ratio(rates["numnet"], rates.get("PyTorch")), ">= 1.0")
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from numnet import io
+from numnet import cli, io
 from numnet.cli import main
 from numnet.data import load_mnist_mini
 from numnet.models import MLP, LogisticRegression
@@ -102,6 +104,7 @@ def test_train_writes_a_complete_run_folder(trained, mnist_test) -> None:
     accuracy = model.accuracy(x_test, t_test)
     assert f"test accuracy {accuracy:.4f}" in stdout
     assert "epoch 1/1" in stdout and "MLP 784-32-10 (25,450 parameters)" in stdout
+    assert model.metadata == {"dataset": "mnist-mini", "class_names": list("0123456789")}
     run = json.loads((run_dir / "run.json").read_text())
     assert run["dataset"] == "mnist-mini" and run["results"]["test_accuracy"] == accuracy
     assert run["epochs"] == 1 and run["batch_size"] == 100 and run["seed"] == 0
@@ -130,6 +133,29 @@ def test_train_quietly_on_spiral_and_evaluate_on_the_same_data(tmp_path) -> None
     )
 
 
+def test_a_model_file_knows_its_dataset_and_class_names_outside_its_run_folder(tmp_path) -> None:
+    check_ok(numnet("train", "--dataset", "spiral", "--epochs", "2", "--quiet", "--out", "r", cwd=tmp_path))
+    shutil.copy(tmp_path / "r" / "model.npz", tmp_path / "copy.npz")
+    assert "spiral test set (60 samples)" in check_ok(numnet("evaluate", "copy.npz", cwd=tmp_path))
+    model = io.load(tmp_path / "copy.npz")
+    assert model.metadata == {"dataset": "spiral", "class_names": ["0", "1", "2"]}
+    names = ["red", "green", "blue"]
+    model.metadata["class_names"] = names
+    io.save(model, tmp_path / "colours.npz")
+    points = np.array([[0.5, 0.1], [-0.3, 0.4], [0.0, -0.6]], dtype=np.float32)
+    np.save(tmp_path / "points.npy", points)
+    stdout = check_ok(numnet("predict", "colours.npz", "points.npy", cwd=tmp_path))
+    predicted, p = model.predict_labels(points), model.predict_proba(points)
+    for i, line in enumerate(stdout.splitlines()):
+        label, rest = line.split(": ", 1)
+        name, ranking = rest.split("   top-3: ")
+        assert label == f"points.npy[{i}]" and name == names[predicted[i]]
+        assert [pair.split()[0] for pair in ranking.split("  ")] == [names[c] for c in np.argsort(-p[i])]
+    assert 'metadata: {"dataset": "spiral", "class_names": ["red", "green", "blue"]}' in check_ok(
+        numnet("info", "colours.npz", cwd=tmp_path)
+    )
+
+
 def test_train_with_early_stopping_validates_on_a_held_out_tenth(tmp_path) -> None:
     stdout = check_ok(
         numnet("train", "--dataset", "spiral", "--epochs", "20", "--early-stopping", "2", "--out", "r", cwd=tmp_path)
@@ -152,17 +178,22 @@ def test_train_without_matplotlib_skips_the_learning_curves(tmp_path) -> None:
     assert {p.name for p in (tmp_path / "r").iterdir()} == RUN_FILES - {"learning_curves.png"}
 
 
-@pytest.mark.skipif(not os.environ.get("NUMNET_DATA_DIR"), reason="needs $NUMNET_DATA_DIR with catvnoncat/")
+@pytest.mark.needs_data
 def test_catvnoncat_trains_logistic_regression_on_flattened_photos(tmp_path) -> None:
     stdout = check_ok(numnet("train", "--dataset", "catvnoncat", "--epochs", "2", "--out", "r", cwd=tmp_path))
     assert "LogisticRegression 12288-1" in stdout
     assert isinstance(io.load(tmp_path / "r" / "model.npz"), LogisticRegression)
     Image.new("RGB", (80, 80), (200, 120, 40)).save(tmp_path / "photo.jpg")
-    line = check_ok(numnet("predict", "r/model.npz", "photo.jpg", cwd=tmp_path)).strip()
-    assert re.fullmatch(
-        r"photo\.jpg: (non-cat|cat)   top-3: (non-cat|cat) [01]\.\d{4}  (non-cat|cat) [01]\.\d{4}", line
-    )
-    assert "0 non-cat" in check_ok(numnet("evaluate", "r/model.npz", cwd=tmp_path))
+    # a model file copied out of its run folder still knows its classes and its dataset
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(tmp_path / "r" / "model.npz", tmp_path / "elsewhere" / "cat_model.npz")
+    for model_file in ("r/model.npz", "elsewhere/cat_model.npz"):
+        line = check_ok(numnet("predict", model_file, "photo.jpg", cwd=tmp_path)).strip()
+        assert re.fullmatch(
+            r"photo\.jpg: (non-cat|cat)   top-3: (non-cat|cat) [01]\.\d{4}  (non-cat|cat) [01]\.\d{4}", line
+        )
+    evaluation = check_ok(numnet("evaluate", "elsewhere/cat_model.npz", cwd=tmp_path))
+    assert "on the catvnoncat test set (50 samples)" in evaluation and "0 non-cat" in evaluation
 
 
 # --------------------------------------------------------------- evaluate
@@ -183,10 +214,15 @@ def test_evaluate_prints_accuracy_per_class_metrics_and_the_confusion_matrix(tra
     printed = np.array([[int(n) for n in line.split()[1:]] for line in lines[start : start + 10]])
     np.testing.assert_array_equal(printed, expected)
 
-    (row_3,) = [line.split() for line in lines if line.startswith("3 ") and len(line.split()) == 4]
-    assert float(row_3[1]) == pytest.approx(expected[3, 3] / expected[:, 3].sum(), abs=5e-5)  # precision
-    assert float(row_3[2]) == pytest.approx(expected[3, 3] / 100, abs=5e-5)  # recall
-    assert row_3[3] == "100"
+    assert lines[3] == "class      precision  recall      f1  support"
+    (row_3,) = [line.split() for line in lines if line.startswith("3 ") and len(line.split()) == 5]
+    precision, recall = expected[3, 3] / expected[:, 3].sum(), expected[3, 3] / 100
+    assert float(row_3[1]) == pytest.approx(precision, abs=5e-5)
+    assert float(row_3[2]) == pytest.approx(recall, abs=5e-5)
+    assert float(row_3[3]) == pytest.approx(2 * precision * recall / (precision + recall), abs=5e-5)  # F1
+    assert row_3[4] == "100"
+    (macro,) = [line.split() for line in lines if line.startswith("macro avg")]
+    assert macro[-1] == "1000"
     assert lines[-1] == "wrote cm.png" and is_png(home / "cm.png")
 
 
@@ -262,7 +298,7 @@ def test_info_describes_layers_shapes_and_counts(trained) -> None:
     home, run_dir, _ = trained
     stdout = check_ok(numnet("info", run_dir / "model.npz", cwd=home))
     n_params = 784 * 32 + 32 + 32 * 10 + 10
-    assert "numnet model file, format version 1" in stdout
+    assert "numnet model file, format version 2" in stdout
     assert f"model: MLP, float32, {n_params:,} parameters" in stdout
     assert "W (784, 32), b (32,)" in stdout and "W (32, 10), b (10,)" in stdout
     assert "SoftmaxWithLoss" in stdout
@@ -337,6 +373,49 @@ def test_debug_shows_the_real_exception(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="missing.npz"):
         main(["evaluate", str(tmp_path / "missing.npz"), "--debug"])
     assert main(["evaluate", str(tmp_path / "missing.npz")]) == 1
+
+
+# --------------------------------------------------------------- commands
+
+
+def test_every_command_is_a_module_with_add_parser_and_run(capsys) -> None:
+    assert [command.__name__ for command in cli.COMMANDS] == [
+        "numnet.cli.train",
+        "numnet.cli.evaluate",
+        "numnet.cli.predict",
+        "numnet.cli.generate",
+        "numnet.cli.plot",
+        "numnet.cli.info",
+        "numnet.cli.export",
+        "numnet.cli.sweep",
+        "numnet.cli.check",
+        "numnet.cli.lab",
+    ]
+    assert main(["--help"]) == 0
+    listed = capsys.readouterr().out
+    for name in ("train", "evaluate", "predict", "generate", "plot", "info", "export", "sweep", "check", "lab"):
+        assert f"    {name} " in listed
+
+
+def test_a_new_command_module_plugs_in_without_touching_the_others(monkeypatch, capsys) -> None:
+    class Hello:  # what a module such as numnet/cli/hello.py provides
+        @staticmethod
+        def add_parser(subparsers):
+            parser = subparsers.add_parser("hello", help="greet")
+            parser.add_argument("name")
+            return parser
+
+        @staticmethod
+        def run(args) -> int:
+            if args.name == "nobody":
+                raise ValueError("nobody to greet")
+            print(f"hello {args.name}")
+            return 0
+
+    monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, Hello])
+    assert main(["hello", "world"]) == 0 and capsys.readouterr().out == "hello world\n"
+    assert main(["hello", "nobody"]) == 1  # errors are reported by main, as for every command
+    assert capsys.readouterr().err == "numnet: error: nobody to greet\n"
 
 
 # ------------------------------------------------------------ interrupts
@@ -414,21 +493,30 @@ def test_cnn_trains_on_images_and_plots_its_filters_before_and_after(tmp_path) -
     )
 
 
-def test_deep_cnn_builds_the_chapter_8_network(tmp_path) -> None:
-    from numnet.cli import MODELS, ModelRequest
+def test_deep_cnn_trains_a_few_batches_and_saves_a_model_that_loads(tmp_path, monkeypatch) -> None:
+    """A smoke run of ``numnet train --model deep-cnn``: two batches of mnist-mini (the network
+    trains for minutes per epoch on full data; bench/deep_convnet.py is the real run)."""
+    from numnet.data import catalogue
+    from numnet.models import DeepConvNet
 
-    request = ModelRequest(sample_shape=(28, 28), n_classes=10, hidden=None, activation=None, init=None, seed=0)
-    model = MODELS["deep-cnn"](request)
-    assert type(model).__name__ == "DeepConvNet" and model.get_config()["hidden_size"] == 50
-    wider = MODELS["deep-cnn"](ModelRequest((28, 28, 1), 3, [64], None, None, 0))
-    assert wider.get_config()["input_shape"] == [1, 28, 28] and wider.params[-4].shape == (1024, 64)
-    with pytest.raises(ValueError, match="--model deep-cnn always uses ReLU"):
-        MODELS["deep-cnn"](ModelRequest((28, 28), 10, None, "tanh", None, 0))
-    check_error(
-        numnet("train", "--model", "deep-cnn", "--dataset", "spiral", "--out", tmp_path / "x", cwd=tmp_path),
-        1,
-        "--model deep-cnn needs image data",
-    )
+    mini = catalogue.DATASETS["mnist-mini"]
+
+    def first_images(data_dir, verbose):
+        (x_train, t_train), (x_test, t_test) = mini.loader(data_dir, verbose)
+        return (x_train[:200], t_train[:200]), (x_test[:100], t_test[:100])
+
+    monkeypatch.setitem(catalogue.DATASETS, "mnist-mini", dataclasses.replace(mini, loader=first_images))
+    run = tmp_path / "deep"
+    args = ["train", "--model", "deep-cnn", "--epochs", "1", "--hidden", "8", "--quiet", "--out", str(run)]
+    assert main(args) == 0
+    model = io.load(run / "model.npz")
+    assert isinstance(model, DeepConvNet)
+    assert model.get_config()["input_shape"] == [1, 28, 28] and model.params[-4].shape == (1024, 8)
+    untrained = DeepConvNet(hidden_size=8, seed=0)
+    assert [p.shape for p in model.params] == [p.shape for p in untrained.params]
+    assert not np.array_equal(model.params[0], untrained.params[0])  # two Adam steps moved the filters
+    proba = model.predict_proba(load_mnist_mini(flatten=False)[1][0][:5])
+    assert proba.shape == (5, 10) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
 
 
 def test_plot_filters_refuses_a_dense_model(trained, tmp_path) -> None:

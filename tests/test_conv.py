@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pytest
 
-from layer_check import TOLERANCE, check_layer_gradients
+from numnet.gradient import TOLERANCE, check_layer
 from numnet.layers.conv import AvgPool2D, Conv2D, MaxPool2D, col2im, im2col
 
 # (input shape (N, C, H, W), (KH, KW), stride, pad): square and non-square,
@@ -177,7 +177,7 @@ def test_conv2d_gradients(in_c, out_c, kernel, stride, pad, hw):
     rng = np.random.default_rng(4)
     conv = Conv2D(in_c, out_c, kernel, stride, pad, rng=rng, dtype="float64")
     conv.b[...] = rng.standard_normal(out_c)
-    errors = check_layer_gradients(conv, rng.standard_normal((2, in_c, *hw)))
+    errors = check_layer(conv, rng.standard_normal((2, in_c, *hw)))
     assert max(errors.values()) < TOLERANCE, errors
 
 
@@ -337,7 +337,7 @@ def _distinct_values(shape, seed):
     [(2, None, (4, 4)), (2, None, (5, 7)), (3, 1, (5, 4)), ((2, 3), (1, 2), (4, 7)), (2, 3, (8, 8))],
 )
 def test_maxpool_gradients(pool_size, stride, hw):
-    errors = check_layer_gradients(MaxPool2D(pool_size, stride), _distinct_values((2, 3, *hw), 5))
+    errors = check_layer(MaxPool2D(pool_size, stride), _distinct_values((2, 3, *hw), 5))
     assert max(errors.values()) < TOLERANCE, errors
 
 
@@ -355,7 +355,7 @@ def test_avgpool_forward_and_backward_by_hand():
 )
 def test_avgpool_gradients(pool_size, stride, hw):
     x = np.random.default_rng(6).standard_normal((2, 2, *hw))
-    errors = check_layer_gradients(AvgPool2D(pool_size, stride), x)
+    errors = check_layer(AvgPool2D(pool_size, stride), x)
     assert max(errors.values()) < TOLERANCE, errors
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import DATA_DIR_ENV, SKIP_REASON
 from numnet.data import DatasetError, load_catvnoncat
 
 h5py = pytest.importorskip("h5py")
 
 
 def shared_data_dir() -> Path:
-    if not os.environ.get("NUMNET_DATA_DIR"):
-        pytest.skip("NUMNET_DATA_DIR is unset: the course files are not available")
-    return Path(os.environ["NUMNET_DATA_DIR"])
+    if not os.environ.get(DATA_DIR_ENV):
+        pytest.skip(SKIP_REASON)
+    return Path(os.environ[DATA_DIR_ENV])
 
 
 @pytest.fixture

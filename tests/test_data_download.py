@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import socket
 import threading
 from functools import partial
@@ -17,17 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import shared_data
 from numnet.data import DatasetError, load_mnist
 from numnet.data.download import download_verified
 from numnet.data.mnist import DATASETS, decode_idx
 
 MNIST = DATASETS["mnist"]
-
-
-def shared_mnist_dir() -> Path:
-    if not os.environ.get("NUMNET_DATA_DIR"):
-        pytest.skip("NUMNET_DATA_DIR is unset: the real MNIST files are not available")
-    return Path(os.environ["NUMNET_DATA_DIR"]) / "mnist"
 
 
 class CountingHandler(SimpleHTTPRequestHandler):
@@ -63,7 +57,7 @@ def _corrupt(name: str, gz: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def source() -> Path:
-    return shared_mnist_dir()
+    return shared_data("mnist")
 
 
 @pytest.fixture(scope="module")

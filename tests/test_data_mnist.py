@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import shared_data
 from numnet.data import DatasetError, load_mnist, load_mnist_mini
 from numnet.data.idx import parse_idx
 from numnet.data.mnist import DATASETS, IdxFile, decode_idx
@@ -29,12 +30,6 @@ REPO = Path(__file__).resolve().parents[1]
 MINI_PATH = REPO / "src" / "numnet" / "data" / "mnist_mini.npz"
 
 
-def shared_mnist_dir() -> Path:
-    if not os.environ.get("NUMNET_DATA_DIR"):
-        pytest.skip("NUMNET_DATA_DIR is unset: the real MNIST files are not available")
-    return Path(os.environ["NUMNET_DATA_DIR"]) / "mnist"
-
-
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path):
     """No user cache and no NUMNET_DATA_DIR unless a test sets it."""
@@ -44,13 +39,13 @@ def isolated(monkeypatch, tmp_path):
 @pytest.fixture(scope="module")
 def mnist():
     """Full MNIST with the default arguments, loaded once for the module."""
-    return load_mnist(shared_mnist_dir(), download=False)
+    return load_mnist(shared_data("mnist"), download=False)
 
 
 @pytest.fixture
 def mnist_copy(tmp_path, monkeypatch):
     """A data directory of links to the shared files, with NUMNET_DATA_DIR unset."""
-    source = shared_mnist_dir()
+    source = shared_data("mnist")
     monkeypatch.delenv("NUMNET_DATA_DIR")
     directory = tmp_path / "data"
     directory.mkdir()
@@ -130,7 +125,7 @@ def test_load_mnist_labels_match_the_published_dataset(mnist):
 
 def test_load_mnist_pixels_match_the_bytes_of_the_file(mnist):
     (x_train, _), (x_test, _) = mnist
-    directory = shared_mnist_dir()
+    directory = shared_data("mnist")
     # pixel (row 14, column 12) of image 3, read straight from its byte offset
     for x, name in ((x_train, "train-images-idx3-ubyte.gz"), (x_test, "t10k-images-idx3-ubyte.gz")):
         content = gzip.decompress((directory / name).read_bytes())
@@ -144,7 +139,7 @@ def test_load_mnist_pixels_match_the_bytes_of_the_file(mnist):
 def test_load_mnist_raw_unflattened_one_hot(mnist):
     (x_float, t_labels), _ = mnist
     (x_train, t_train), (x_test, t_test) = load_mnist(
-        shared_mnist_dir(), normalize=False, flatten=False, one_hot=True, dtype="float64", download=False
+        shared_data("mnist"), normalize=False, flatten=False, one_hot=True, dtype="float64", download=False
     )
     assert x_train.shape == (60000, 1, 28, 28) and x_test.shape == (10000, 1, 28, 28)
     assert x_train.dtype == np.uint8 and x_train.flags.writeable
@@ -308,7 +303,7 @@ def test_load_mnist_mini_matches_load_mnist_conventions():
 
 
 def test_make_mnist_mini_reproduces_the_bundled_file(tmp_path):
-    directory = shared_mnist_dir()
+    directory = shared_data("mnist")
     output = tmp_path / "mini.npz"
     subprocess.run(
         [

@@ -19,12 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-DATA_DIR_ENV = "NUMNET_DATA_DIR"
+from conftest import DATA_DIR_ENV
 
-needs_data = pytest.mark.skipif(
-    not os.environ.get(DATA_DIR_ENV), reason=f"{DATA_DIR_ENV} is unset: the shared MNIST / cat data are needed"
-)
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+needs_data = pytest.mark.needs_data
 
 #: "Cost after iteration i" of the deeplearning.ai assignment (lr 0.005, 2,000 iterations).
 COURSE_COSTS = {

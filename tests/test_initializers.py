@@ -11,6 +11,7 @@ from numnet.initializers import (
     INITIALIZER_NAMES,
     compute_fans,
     get_initializer,
+    glorot_uniform,
     he,
     normal,
     xavier,
@@ -56,25 +57,46 @@ def test_gaussian_initializers_have_the_expected_std(init, shape, expected_std):
     _assert_gaussian(w, expected_std)
 
 
+@pytest.mark.parametrize("shape", [(400, 1000), (64, 16, 3, 3)])
+def test_glorot_uniform_fills_its_interval_with_the_glorot_variance(shape):
+    fan_in, fan_out = compute_fans(shape)
+    bound = math.sqrt(6 / (fan_in + fan_out))
+    w = glorot_uniform(shape, np.random.default_rng(0), np.float64)
+    assert w.shape == shape
+    assert np.abs(w).max() <= bound and np.abs(w).max() >= 0.999 * bound
+    assert abs(float(np.var(w)) - 2 / (fan_in + fan_out)) <= 0.03 * 2 / (fan_in + fan_out)
+    assert abs(float(np.mean(w))) <= 5 * bound / math.sqrt(3 * w.size)
+
+
+@pytest.mark.parametrize("shape", [(300, 200), (32, 8, 5, 5)])
+def test_glorot_uniform_has_the_interval_of_torch_xavier_uniform(shape):
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    torch_weights = torch.nn.init.xavier_uniform_(torch.empty(shape, dtype=torch.float64)).numpy()
+    ours = glorot_uniform(shape, np.random.default_rng(0), np.float64)
+    np.testing.assert_allclose(np.abs(ours).max(), np.abs(torch_weights).max(), rtol=2e-3)
+    np.testing.assert_allclose(ours.var(), torch_weights.var(), rtol=0.05)
+
+
 def test_zeros():
     w = zeros((3, 4), np.random.default_rng(0), np.float64)
     assert w.shape == (3, 4) and w.dtype == np.float64
     assert not np.any(w)
 
 
-@pytest.mark.parametrize("init", [zeros, normal(0.1), xavier, he])
+@pytest.mark.parametrize("init", [zeros, normal(0.1), xavier, he, glorot_uniform])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, "float32"])
 def test_initializers_return_the_requested_dtype(init, dtype):
     assert init((5, 6), np.random.default_rng(1), dtype).dtype == np.dtype(dtype)
 
 
-@pytest.mark.parametrize("init", [zeros, normal(0.1), xavier, he])
+@pytest.mark.parametrize("init", [zeros, normal(0.1), xavier, he, glorot_uniform])
 def test_integer_dtype_is_refused(init):
     with pytest.raises(TypeError, match="dtype"):
         init((2, 2), np.random.default_rng(0), np.int32)
 
 
-@pytest.mark.parametrize("init", [normal(0.1), xavier, he])
+@pytest.mark.parametrize("init", [normal(0.1), xavier, he, glorot_uniform])
 def test_same_seed_same_weights_and_dtype_independent(init):
     a = init((20, 30), np.random.default_rng(42), np.float64)
     b = init((20, 30), np.random.default_rng(42), np.float64)
@@ -85,12 +107,15 @@ def test_same_seed_same_weights_and_dtype_independent(init):
     assert np.array_equal(single, a.astype(np.float32))
 
 
-def test_rng_must_be_a_generator():
+@pytest.mark.parametrize("init", [he, glorot_uniform])
+def test_rng_must_be_a_generator(init):
     with pytest.raises(TypeError, match="rng"):
-        he((2, 2), 0, np.float32)
+        init((2, 2), 0, np.float32)
 
 
-@pytest.mark.parametrize("name, function", [("zeros", zeros), ("xavier", xavier), ("he", he)])
+@pytest.mark.parametrize(
+    "name, function", [("zeros", zeros), ("xavier", xavier), ("he", he), ("glorot_uniform", glorot_uniform)]
+)
 def test_get_initializer_by_name(name, function):
     assert get_initializer(name) is function
 

@@ -200,11 +200,13 @@ def test_header_and_entries_follow_the_documented_format(tmp_path):
     header = _header(path)
     assert header == {
         "format": "numnet-model",
-        "format_version": 1,
+        "format_version": 2,
         "numnet_version": numnet.__version__,
         "model_class": "TwoLayerNet",
         "config": model.get_config(),
         "dtype": "float32",
+        "input": {"kind": "float", "shape": [3]},
+        "metadata": {},
     }
     assert set(_entries(path)) == {"__numnet__", "param/W1", "param/b1", "param/W2", "param/b2"}
 
@@ -344,9 +346,9 @@ def test_object_array_is_refused_without_running_its_code(tmp_path, mlp_file):
 
 
 def test_file_from_a_newer_numnet_is_refused_with_advice(tmp_path, mlp_file):
-    header = {**_header(mlp_file), "format_version": 2, "config": {"changed": "beyond recognition"}}
+    header = {**_header(mlp_file), "format_version": 3, "config": {"changed": "beyond recognition"}}
     newer = _rewrite(mlp_file, tmp_path / "newer.npz", header)
-    message = r"newer\.npz.*written by a newer numnet \(format 2\); this numnet .* reads up to format 1: upgrade"
+    message = r"newer\.npz.*written by a newer numnet \(format 3\); this numnet .* reads up to format 2: upgrade"
     for reader in (load, model_info):
         with pytest.raises(ModelFileError, match=message):
             reader(newer)
@@ -440,11 +442,13 @@ def test_model_info_describes_the_file_from_its_headers(tmp_path):
     assert info == {
         "path": str(path),
         "format": "numnet-model",
-        "format_version": 1,
+        "format_version": 2,
         "numnet_version": numnet.__version__,
         "model_class": "Sequential",
         "config": model.get_config(),
         "dtype": "float64",
+        "input": {"kind": "float", "shape": [4]},
+        "metadata": {},
         "arrays": [
             ("param/0.W", (4, 3), "float64"),
             ("param/0.b", (3,), "float64"),
@@ -626,12 +630,12 @@ def test_resume_from_a_mid_epoch_interruption_equals_an_uninterrupted_run(tmp_pa
     trainer = Trainer(model, Adam(lr=0.01))
     forward, training_steps = model.forward, []
 
-    def forward_then_interrupt(x_batch, t_batch, train=True):
+    def forward_then_interrupt(x_batch, t_batch, train=True, **kwargs):
         if train:
             training_steps.append(len(x_batch))
             if len(training_steps) == 8:  # epoch 2, iteration 3 of 5
                 trainer._interrupt_requested = True  # what Ctrl-C does
-        return forward(x_batch, t_batch, train=train)
+        return forward(x_batch, t_batch, train=train, **kwargs)
 
     model.forward = forward_then_interrupt
     with pytest.raises(TrainingInterrupted, match="epoch 2, iteration 3"):

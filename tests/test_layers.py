@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from layer_check import TOLERANCE, check_layer_gradients
+from numnet.gradient import TOLERANCE, check_layer
 from numnet.initializers import normal
 from numnet.layers import (
     LAYER_REGISTRY,
@@ -32,7 +32,7 @@ def away_from_zero(shape: tuple[int, ...], seed: int) -> np.ndarray:
 
 
 def assert_gradients_ok(layer, x: np.ndarray, seed: int = 0) -> None:
-    errors = check_layer_gradients(layer, x, seed=seed)
+    errors = check_layer(layer, x, seed=seed)
     assert max(errors.values()) < TOLERANCE, errors
 
 

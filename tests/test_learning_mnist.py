@@ -5,8 +5,6 @@ Slow (tens of seconds each); CI runs them on the shared data.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from numnet.data import load_mnist
@@ -14,10 +12,7 @@ from numnet.models import MLP, TwoLayerNet
 from numnet.optimizers import SGD, Adam
 from numnet.training import Trainer
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get("NUMNET_DATA_DIR"), reason="needs NUMNET_DATA_DIR with the MNIST files"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.needs_data]
 
 
 @pytest.fixture(scope="module")

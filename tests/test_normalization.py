@@ -8,8 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from layer_check import TOLERANCE, check_layer_gradients, relative_error
-from numnet.gradient import numerical_gradient
+from numnet.gradient import TOLERANCE, check_layer, numerical_gradient, relative_error
 from numnet.layers.normalization import BatchNorm
 
 SHAPES = [((8, 5), (0,)), ((4, 3, 3, 2), (0, 2, 3))]  # (input shape, statistics axes)
@@ -83,7 +82,7 @@ def test_training_gradients(shape, axes):
     rng = np.random.default_rng(4)
     bn = BatchNorm(shape[1], dtype="float64")
     bn.gamma[...], bn.beta[...] = rng.uniform(0.5, 2.0, shape[1]), rng.standard_normal(shape[1])
-    errors = check_layer_gradients(bn, rng.normal(1.0, 3.0, shape))
+    errors = check_layer(bn, rng.normal(1.0, 3.0, shape))
     assert max(errors.values()) < TOLERANCE, errors
 
 

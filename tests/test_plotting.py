@@ -184,3 +184,57 @@ def test_filters_figure_shows_initial_then_trained_filters() -> None:
         plotting.filters_figure(trained, initial[:2])
     with pytest.raises(ValueError, match="filters"):
         plotting.filters_figure(np.zeros((3, 4)))
+
+
+# ------------------------------------------------------------------ graphs
+
+
+def texts(fig: Figure) -> list:
+    """Every text artist of a figure's axes (labels, annotations)."""
+    return [text for ax in fig.axes for text in ax.texts]
+
+
+def test_graph_figure_writes_values_above_and_gradients_beneath_in_red() -> None:
+    from numnet.graph import shopping_graph
+
+    fig = plotting.graph_figure(shopping_graph(orange=150), title="Buying apples and oranges")
+    shown = {text.get_text(): text for text in texts(fig)}
+    assert "Buying apples and oranges" in shown
+    for name in ("apple", "apple num", "orange", "orange num", "tax", "price"):
+        assert name in shown, name
+    red, black = plotting.BACKWARD_COLOR, plotting.FORWARD_COLOR
+    numbers = [text for text in texts(fig) if text.get_text().replace(".", "").isdigit()]
+    coloured = sorted((text.get_text(), text.get_color()) for text in numbers)
+    values = ["100", "2", "150", "3", "200", "450", "650", "1.1", "715"]  # forward, edge by edge
+    gradients = ["2.2", "110", "3.3", "165", "1.1", "1.1", "1.1", "650", "1"]  # the gradients on the same edges
+    assert coloured == sorted([(v, black) for v in values] + [(g, red) for g in gradients])
+    # the gradient sits beneath the value it belongs to: tax (1.1) and its gradient 650
+    value_texts = [t for t in texts(fig) if t.get_text() == "1.1" and t.get_color() == plotting.FORWARD_COLOR]
+    gradient_texts = [t for t in texts(fig) if t.get_text() == "650" and t.get_color() == red]
+    assert len(value_texts) == 1 and len(gradient_texts) == 1
+    assert value_texts[0].xy == gradient_texts[0].xy  # one anchor on the arrow ...
+    assert value_texts[0].xyann[1] > 0 > gradient_texts[0].xyann[1]  # ... value above, gradient beneath
+    nodes = [patch for ax in fig.axes for patch in ax.patches]
+    assert len(nodes) == 4  # three multiplications and an addition
+    assert sorted(t.get_text() for t in texts(fig) if t.get_text() in ("×", "+")) == ["+", "×", "×", "×"]
+
+
+def test_graph_figure_in_the_courses_notation() -> None:
+    from numnet.graph import logistic_regression_graph
+
+    fig = plotting.graph_figure(logistic_regression_graph(), names=True, caption="dz = a - y")
+    shown = {text.get_text(): text.get_color() for text in texts(fig)}
+    for label in ("x1 = 1", "w1 = 0.5", "x2 = 2", "w2 = -0.25", "b = 0.1", "y = 1", "z = 0.1", "a = 0.525"):
+        assert shown[label] == plotting.FORWARD_COLOR, label
+    for label in ("dw1 = -0.475", "dw2 = -0.95", "db = -0.475", "dz = -0.475", "da = -1.905", "dL = 1"):
+        assert shown[label] == plotting.BACKWARD_COLOR, label
+    assert not any(text.startswith(("dx1", "dy")) for text in shown)  # data and label get no gradient
+    for symbol in ("z = w1x1 + w2x2 + b", "a = σ(z)", "L(a, y)", "dz = a - y"):
+        assert symbol in shown, symbol
+
+
+def test_graph_figure_needs_a_node() -> None:
+    from numnet.graph import Graph
+
+    with pytest.raises(ValueError, match="no node"):
+        plotting.graph_figure(Graph())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -42,8 +46,23 @@ def test_the_textbook_functions_snippet_runs_and_says_the_truth():
 
 def test_importing_numnet_loads_no_optional_extra():
     code = (
-        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'numnet.cli', "
-        "'numnet.plotting') if m in sys.modules))"
+        "import sys, numnet; print(sorted(m for m in ('matplotlib', 'h5py', 'tqdm', 'PIL', 'onnx', 'sklearn', 'scipy', "
+        "'dask', 'distributed', 'joblib', 'numnet.cli', 'numnet.plotting', 'numnet.onnx', 'numnet.sklearn', "
+        "'numnet.sweep') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_the_scikit_learn_snippet_runs_and_says_the_truth():
+    pytest.importorskip("sklearn")
+    snippet = next(block for block in _code_blocks("python") if "NumnetClassifier" in block)
+    printed = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(printed):
+        warnings.simplefilter("error")  # a newcomer sees no warning
+        exec(compile(snippet, "README.md", "exec"), {})
+    cross_validated, best = printed.getvalue().splitlines()
+    assert round(float(cross_validated), 3) == 0.915
+    assert best == "{'numnetclassifier__alpha': 0.0001, 'numnetclassifier__dropout': 0.2} " + best.split()[-1]
+    assert round(float(best.split()[-1]), 3) == 0.920

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from layer_check import TOLERANCE, check_layer_gradients
+from numnet.gradient import TOLERANCE, check_layer
 from numnet.layers.regularization import Dropout
 
 
@@ -64,7 +64,7 @@ def test_backward_uses_the_forward_mask():
 def test_gradient_with_fixed_mask():
     layer = Dropout(0.5)
     x = np.random.default_rng(7).standard_normal((3, 4, 2))
-    errors = check_layer_gradients(FixedMask(layer, seed=8), x)
+    errors = check_layer(FixedMask(layer, seed=8), x)
     assert max(errors.values()) < TOLERANCE, errors
     assert 0 < np.count_nonzero(layer.forward(x) == 0) < x.size  # the check saw a real mask
 

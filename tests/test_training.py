@@ -145,7 +145,8 @@ def test_early_stopping_on_validation_needs_validation_data():
     with pytest.raises(ValueError, match="validation_data"):
         Trainer(MLP([2, 3], seed=0), SGD()).fit(x, t, epochs=1, callbacks=[EarlyStopping()], verbose=0)
     with pytest.raises(ValueError, match="monitor"):
-        EarlyStopping(monitor="val_accuracy")
+        EarlyStopping(monitor="accuracy")
+    assert EarlyStopping(monitor="val_accuracy").monitor == "val_acc"  # Keras's name is understood
     with pytest.raises(ValueError, match="patience"):
         EarlyStopping(patience=-1)
 

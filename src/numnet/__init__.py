@@ -1,11 +1,19 @@
 """numnet: neural networks in NumPy, from logistic regression to convolutional networks.
 
 The modules, from the bottom up: :mod:`numnet.functions` (pure math),
-:mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers`,
-:mod:`numnet.initializers`, :mod:`numnet.models`, :mod:`numnet.optimizers`,
-:mod:`numnet.training`, :mod:`numnet.data` and :mod:`numnet.io`. The figures
-(:mod:`numnet.plotting`, needs matplotlib) and the command line
-(:mod:`numnet.cli`) are imported only when used.
+:mod:`numnet.gradient`, :mod:`numnet.perceptron`, :mod:`numnet.layers` (and
+the losses), :mod:`numnet.initializers`, :mod:`numnet.metrics`,
+:mod:`numnet.models` (and :mod:`numnet.sequence_models`: RNNLM, Seq2seq,
+attention), :mod:`numnet.optimizers`, :mod:`numnet.io`,
+:mod:`numnet.callbacks`, :mod:`numnet.schedules`, :mod:`numnet.training`,
+:mod:`numnet.data`, :mod:`numnet.text` (words as vectors) and
+:mod:`numnet.word2vec` (CBOW and skip-gram). On top, and imported only when
+used: :mod:`numnet.presets` (which model for which dataset), :mod:`numnet.runs`
+(run folders), :mod:`numnet.prediction`, the learner's bench
+(:mod:`numnet.graph`: computation graphs; :mod:`numnet.learner`: your own
+layer against numnet's; :mod:`numnet.lab`: the chapter-6 experiments), the
+figures (:mod:`numnet.plotting`, needs matplotlib) and the command line
+(:mod:`numnet.cli`).
 """
 
 from __future__ import annotations
@@ -13,19 +21,26 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from numnet import (
+    callbacks,
     data,
     functions,
     gradient,
     initializers,
     io,
     layers,
+    metrics,
     models,
     optimizers,
     perceptron,
+    schedules,
+    sequence_models,
+    text,
     training,
+    word2vec,
 )
 from numnet.models import MLP, ConvNet, DeepConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from numnet.training import EarlyStopping, History, Trainer
 
 __all__ = [
@@ -39,7 +54,13 @@ __all__ = [
     "models",
     "optimizers",
     "perceptron",
+    "sequence_models",
+    "text",
     "training",
+    "word2vec",
+    "metrics",
+    "callbacks",
+    "schedules",
     "Sequential",
     "TwoLayerNet",
     "MLP",
@@ -47,6 +68,10 @@ __all__ = [
     "SimpleConvNet",
     "DeepConvNet",
     "ConvNet",
+    "RNNLM",
+    "Seq2seq",
+    "PeekySeq2seq",
+    "AttentionSeq2seq",
     "SGD",
     "Momentum",
     "Nesterov",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Seed", "as_generator", "check_positive_int"]
+__all__ = ["Seed", "as_generator", "check_positive_int", "check_ids"]
 
 
 def check_positive_int(name: str, value: Any) -> None:
@@ -33,3 +34,30 @@ def as_generator(seed: Seed, name: str = "seed") -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"{name} must be a non-negative int, got {seed}")
     return np.random.default_rng(seed)
+
+
+def check_ids(
+    ids: ArrayLike, vocab_size: int | None = None, name: str = "ids", *, allow_empty: bool = False
+) -> NDArray[np.intp]:
+    """``ids`` as an intp array of word (or class) ids, every value in ``[0, vocab_size)``.
+
+    Raises TypeError for a non-integer array (floats are never truncated into
+    ids), ValueError for an empty one (unless ``allow_empty``) and ValueError
+    naming the first id out of range and where it is (``vocab_size=None``
+    checks only that ids are >= 0).
+    """
+    array = np.asarray(ids)
+    if array.size == 0:
+        if allow_empty:
+            return array.astype(np.intp)
+        raise ValueError(f"{name} must hold at least one id, got an empty array")
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an array of integer ids, got dtype {array.dtype}")
+    bad = array < 0 if vocab_size is None else (array < 0) | (array >= vocab_size)
+    if bad.any():
+        first = int(np.argmax(bad.reshape(-1)))
+        index = tuple(int(i) for i in np.unravel_index(first, array.shape))
+        where = index[0] if len(index) == 1 else index
+        expected = "ids >= 0" if vocab_size is None else f"ids in [0, {vocab_size})"
+        raise ValueError(f"{name} holds id {array.reshape(-1)[first]} at index {where}; expected {expected}")
+    return array.astype(np.intp, copy=False)

@@ -1,9 +1,9 @@
-"""Weight initializers: ``zeros``, ``normal(std)``, ``xavier`` and ``he``.
+"""Weight initializers: ``zeros``, ``normal(std)``, ``xavier``, ``he`` and ``glorot_uniform``.
 
 An initializer is a callable ``init(shape, rng, dtype) -> ndarray`` that
 draws an array of ``shape`` in ``dtype`` from the ``numpy.random.Generator``
 ``rng``. Layers take one by name (``"zeros"``, ``"normal"``, ``"xavier"``,
-``"he"``), as a float (a normal with that standard deviation, the textbook's
+``"he"``, ``"glorot_uniform"``), as a float (a normal with that standard deviation, the textbook's
 ``weight_init_std=0.01``) or as any such callable; :func:`get_initializer`
 resolves all three.
 
@@ -35,6 +35,7 @@ __all__ = [
     "normal",
     "xavier",
     "he",
+    "glorot_uniform",
     "get_initializer",
     "describe_init",
     "INITIALIZER_NAMES",
@@ -107,7 +108,7 @@ def xavier(shape: tuple[int, ...], rng: np.random.Generator, dtype: DTypeLike = 
 
     This is the form "Deep Learning from Scratch" uses for sigmoid and tanh
     networks; Glorot and Bengio's original also counts fan_out
-    (std = sqrt(2 / (fan_in + fan_out))), which pass as a callable if wanted.
+    (std = sqrt(2 / (fan_in + fan_out))): see :func:`glorot_uniform`.
     """
     fan_in, _ = compute_fans(shape)
     return _gaussian(shape, rng, dtype, math.sqrt(1.0 / max(fan_in, 1)))
@@ -119,11 +120,28 @@ def he(shape: tuple[int, ...], rng: np.random.Generator, dtype: DTypeLike = np.f
     return _gaussian(shape, rng, dtype, math.sqrt(2.0 / max(fan_in, 1)))
 
 
+def glorot_uniform(shape: tuple[int, ...], rng: np.random.Generator, dtype: DTypeLike = np.float32) -> NDArray:
+    """U(-a, a) with a = sqrt(6 / (fan_in + fan_out)): Glorot and Bengio's (2010) uniform initial value.
+
+    Its variance a²/3 = 2 / (fan_in + fan_out). This is what scikit-learn's
+    MLPClassifier / MLPRegressor draw for ReLU and tanh networks (for the
+    weights; their biases are drawn alike, numnet's start at zero) and what
+    ``torch.nn.init.xavier_uniform_`` draws.
+    """
+    dtype = _float_dtype(dtype)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    fan_in, fan_out = compute_fans(shape)
+    bound = math.sqrt(6.0 / max(fan_in + fan_out, 1))
+    return rng.uniform(-bound, bound, size=shape).astype(dtype, copy=False)
+
+
 _BY_NAME: dict[str, Initializer] = {
     "zeros": zeros,
     "normal": normal(DEFAULT_NORMAL_STD),
     "xavier": xavier,
     "he": he,
+    "glorot_uniform": glorot_uniform,
 }
 
 #: The names :func:`get_initializer` accepts.

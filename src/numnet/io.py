@@ -7,15 +7,18 @@ holds:
 - ``"__numnet__"``: a JSON header, UTF-8 encoded in a 1-D ``uint8`` array;
 - ``"param/<name>"``: the model's parameters and ``"state/<name>"`` its other
   arrays (batch-norm running statistics), named as by
-  :meth:`numnet.models.Sequential.named_arrays` (``"param/0.W"``,
+  :meth:`numnet.models.Model.named_arrays` (``"param/0.W"``,
   ``"state/3.running_mean"``, ``"param/W1"``);
 - in checkpoints only, ``"optimizer/<key>"``: the optimizer's
-  :meth:`~numnet.optimizers.Optimizer.state_dict`.
+  :meth:`~numnet.optimizers.Optimizer.state_dict`, and ``"extra/<name>"``:
+  other arrays of the training state (early stopping's best weights).
 
 The header holds ``format`` (``"numnet-model"`` or ``"numnet-checkpoint"``),
 ``format_version`` (:data:`FORMAT_VERSION`), ``numnet_version``,
 ``model_class`` (a key of :data:`numnet.models.MODEL_REGISTRY`), ``config``
-(the model's ``get_config()``) and ``dtype``; a checkpoint adds
+(the model's ``get_config()``), ``dtype``, ``input`` (the model's
+:class:`~numnet.models.InputSpec`) and ``metadata`` (the model's
+``metadata``: dataset, class names); a checkpoint adds
 ``optimizer_class`` (a key of :data:`numnet.optimizers.OPTIMIZERS`),
 ``optimizer_config``, ``epoch``, ``rng_state``, ``history`` and ``extra``.
 
@@ -23,6 +26,10 @@ Every write is atomic: the archive is written to a temporary file in the
 target's directory, flushed and fsynced, then renamed onto the target with
 :func:`os.replace`. A failure part way leaves an existing file at the target
 untouched and no temporary file behind.
+
+Format history: format 1 (numnet 0.1) had no ``input`` and ``metadata``;
+such files load as before, with the input taken from the first layer and
+empty metadata.
 
 Paths are used exactly as given: unlike :func:`numpy.savez`, no ``.npz``
 suffix is added (``save(model, "net")`` writes ``net``, which ``load("net")``
@@ -42,7 +49,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -51,7 +58,7 @@ from numpy.typing import NDArray
 
 from numnet import __version__
 from numnet._atomic import atomic_write
-from numnet.models import MODEL_REGISTRY, Sequential
+from numnet.models import MODEL_REGISTRY, Model
 from numnet.optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
@@ -65,8 +72,8 @@ __all__ = [
     "model_info",
 ]
 
-#: The newest file format this numnet writes and reads.
-FORMAT_VERSION = 1
+#: The newest file format this numnet writes and reads (see the module docstring for the history).
+FORMAT_VERSION = 2
 
 MODEL_FORMAT = "numnet-model"
 CHECKPOINT_FORMAT = "numnet-checkpoint"
@@ -74,13 +81,14 @@ HEADER_KEY = "__numnet__"
 PARAM_PREFIX = "param/"
 STATE_PREFIX = "state/"
 OPTIMIZER_PREFIX = "optimizer/"
+EXTRA_PREFIX = "extra/"
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive, an empty zip archive
 _NPY_MAGIC = b"\x93NUMPY"
 #: Array-entry prefixes each format may hold.
 _PREFIXES = {
     MODEL_FORMAT: (PARAM_PREFIX, STATE_PREFIX),
-    CHECKPOINT_FORMAT: (PARAM_PREFIX, STATE_PREFIX, OPTIMIZER_PREFIX),
+    CHECKPOINT_FORMAT: (PARAM_PREFIX, STATE_PREFIX, OPTIMIZER_PREFIX, EXTRA_PREFIX),
 }
 #: Header fields every file has, and those checkpoints add, with their JSON types.
 _MODEL_FIELDS: dict[str, tuple[type, ...]] = {
@@ -88,6 +96,8 @@ _MODEL_FIELDS: dict[str, tuple[type, ...]] = {
     "model_class": (str,),
     "config": (dict,),
     "dtype": (str,),
+    "input": (dict,),
+    "metadata": (dict,),
 }
 _CHECKPOINT_FIELDS: dict[str, tuple[type, ...]] = {
     "optimizer_class": (str,),
@@ -115,24 +125,26 @@ class Checkpoint:
         rng_state: a ``Generator.bit_generator.state`` dict, or None.
         history: lists of recorded values by name.
         extra: any other JSON-able data saved with the checkpoint.
+        arrays: any other arrays saved with the checkpoint, by name.
     """
 
-    model: Sequential
+    model: Model
     optimizer: Optimizer
     epoch: int
     rng_state: dict[str, Any] | None
     history: dict[str, list[Any]]
     extra: dict[str, Any]
+    arrays: dict[str, NDArray] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- public API
 
 
-def save(model: Sequential, path: str | os.PathLike) -> Path:
+def save(model: Model, path: str | os.PathLike) -> Path:
     """Save ``model`` (architecture, weights and layer state) to ``path``, atomically.
 
     Args:
-        model: a :class:`numnet.models.Sequential` or a registered subclass.
+        model: a registered subclass of :class:`numnet.models.Model` (a Sequential, ...).
         path: the file to write, used as given (no suffix is added);
             ``.npz`` is the customary suffix. Its directory must exist.
 
@@ -150,7 +162,7 @@ def save(model: Sequential, path: str | os.PathLike) -> Path:
     return path
 
 
-def load(path: str | os.PathLike) -> Sequential:
+def load(path: str | os.PathLike) -> Model:
     """Load a model saved by :func:`save` (or the model of a checkpoint).
 
     Returns:
@@ -170,12 +182,13 @@ def load(path: str | os.PathLike) -> Sequential:
 
 def save_checkpoint(
     path: str | os.PathLike,
-    model: Sequential,
+    model: Model,
     optimizer: Optimizer,
     epoch: int,
     rng_state: Mapping[str, Any] | None,
     history: Mapping[str, Any],
     extra: Mapping[str, Any] | None = None,
+    arrays: Mapping[str, NDArray] | None = None,
 ) -> Path:
     """Save everything needed to resume training to ``path``, atomically.
 
@@ -189,6 +202,7 @@ def save_checkpoint(
         history: recorded values by name, e.g. ``History.to_dict()``.
         extra: any other JSON-able data (NumPy scalars and arrays are
             stored as plain numbers and lists).
+        arrays: any other arrays, stored as arrays (never pickled), by name.
 
     Returns:
         The path written.
@@ -222,7 +236,13 @@ def save_checkpoint(
         "extra": {} if extra is None else dict(extra),
     }
     optimizer_entries = {OPTIMIZER_PREFIX + key: array for key, array in optimizer.state_dict().items()}
-    entries = {HEADER_KEY: _encode_header(header, path), **_model_entries(model), **optimizer_entries}
+    extra_entries = {EXTRA_PREFIX + str(name): np.asarray(array) for name, array in (arrays or {}).items()}
+    entries = {
+        HEADER_KEY: _encode_header(header, path),
+        **_model_entries(model),
+        **optimizer_entries,
+        **extra_entries,
+    }
     _write_atomically(path, entries)
     return path
 
@@ -244,6 +264,9 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
             )
         model = _read_model(archive)
         optimizer = _read_optimizer(archive)
+        arrays = {
+            key[len(EXTRA_PREFIX) :]: archive.read(key) for key in archive.entries if key.startswith(EXTRA_PREFIX)
+        }
     return Checkpoint(
         model=model,
         optimizer=optimizer,
@@ -251,6 +274,7 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
         rng_state=header["rng_state"],
         history=header["history"],
         extra=header["extra"],
+        arrays=arrays,
     )
 
 
@@ -263,7 +287,7 @@ def model_info(path: str | os.PathLike) -> dict[str, Any]:
         ``arrays`` (a list of ``(name, shape, dtype)`` for every array in the
         file, e.g. ``("param/0.W", (784, 100), "float32")``) and
         ``parameter_count`` (the number of trainable values, the ``param/``
-        arrays). Checkpoints add ``epoch``, ``optimizer_class`` and
+        arrays), ``input`` and ``metadata``. Checkpoints add ``epoch``, ``optimizer_class`` and
         ``optimizer_config``.
 
     Raises:
@@ -295,30 +319,32 @@ def _as_path(path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def _check_model(model: Sequential) -> None:
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a numnet model (Sequential or a subclass), got {type(model).__name__}")
+def _check_model(model: Model) -> None:
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a numnet model (a subclass of numnet.models.Model), got {type(model).__name__}")
     name = type(model).__name__
     if MODEL_REGISTRY.get(name) is not type(model):
         raise TypeError(f"model class {name} is not the one registered under that name in numnet.models.MODEL_REGISTRY")
 
 
-def _model_header(model: Sequential) -> dict[str, Any]:
+def _model_header(model: Model) -> dict[str, Any]:
     return {
         "numnet_version": __version__,
         "model_class": type(model).__name__,
         "config": model.get_config(),
         "dtype": model.dtype.name,
+        "input": model.input_spec.to_config(),
+        "metadata": model.metadata,
     }
 
 
-def _entry_names(model: Sequential) -> dict[str, str]:
+def _entry_names(model: Model) -> dict[str, str]:
     """Archive key -> name in ``model.named_arrays()``: ``param/`` for parameters, ``state/`` for the rest."""
     params = set(model.param_names)
     return {(PARAM_PREFIX if name in params else STATE_PREFIX) + name: name for name in model.named_arrays()}
 
 
-def _model_entries(model: Sequential) -> dict[str, NDArray]:
+def _model_entries(model: Model) -> dict[str, NDArray]:
     arrays = model.named_arrays()
     return {key: arrays[name] for key, name in _entry_names(model).items()}
 
@@ -478,6 +504,8 @@ class _Archive:
                 f"was written by a newer numnet (format {version}); this numnet ({__version__}) reads up to "
                 f"format {FORMAT_VERSION}: upgrade numnet to load it"
             )
+        if version == 1:  # format 1 recorded neither: the input is the first layer's, the metadata empty
+            header = {**header, "input": {}, "metadata": {}}
         fields = dict(_MODEL_FIELDS)
         if file_format == CHECKPOINT_FORMAT:
             fields.update(_CHECKPOINT_FIELDS)
@@ -501,7 +529,7 @@ class _Archive:
         return header
 
 
-def _read_model(archive: _Archive) -> Sequential:
+def _read_model(archive: _Archive) -> Model:
     """Rebuild the archive's model from its header, then load its arrays once their names and shapes fit."""
     header = archive.header
     class_name = header["model_class"]
@@ -534,6 +562,7 @@ def _read_model(archive: _Archive) -> Sequential:
                 f"the model expects shape {target.shape} and dtype {target.dtype}"
             )
     model.load_named_arrays({name: archive.read(key) for key, name in names.items()})
+    model.metadata = dict(header["metadata"])
     return model
 
 

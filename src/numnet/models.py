@@ -1,37 +1,57 @@
-"""Networks built from layers: Sequential and the classic models on top of it.
+"""Networks built from layers: the Model contract, Sequential and the classic models on top of it.
 
-A model is a list of layers followed by a loss layer. ``predict(x)`` runs the
-layers with ``train=False`` and returns the scores (the input of the loss
-layer, as in the textbook); ``forward(x, t)`` runs them in training mode and
-returns the loss; ``backward()`` fills every layer's ``grads``.
+:class:`Model` is what every model offers the trainer and :mod:`numnet.io`;
+:class:`Sequential` is a list of layers followed by a loss
+(:class:`numnet.layers.Loss`), the form of most models. Models whose layers
+do not form one chain (an encoder and a decoder, :mod:`numnet.sequence_models`)
+are written on :class:`Model` directly.
+``predict(x)`` runs the layers with ``train=False`` and returns the scores
+(the input of the loss, as in the textbook); ``forward(x, t)`` runs them in
+training mode and returns the loss; ``backward()`` fills every layer's
+``grads``.
+
+A model knows its input (:class:`InputSpec`): float features or integer ids,
+and the per-sample shape where it is fixed. Data is checked against it with
+a clear error, and ids are never cast to float.
 
 Every model describes itself for saving: ``get_config()`` is JSON-able and
 ``from_config(config, dtype)`` rebuilds the architecture; ``named_arrays()``
 and ``load_named_arrays()`` carry the parameters and layer state under stable
-names (``"0.W"``, ``"0.b"``, ``"3.running_mean"``, ...).
+names (``"0.W"``, ``"0.b"``, ``"3.running_mean"``, ...); ``metadata`` is a
+JSON-able dict saved with the model (the dataset's name and class names, say).
+
+Shared parameters (weight tying). A parameter array used by several layers
+of a :class:`Sequential` (the same array, or one layer's weight wrapped
+transposed by another, as the book's ``TimeAffine(embed_W.T, b)``) is one
+parameter of the model: it appears once in ``params``, its gradient in
+``grads`` is the sum of its uses' gradients, and the configuration records
+the tie so that a loaded model shares the array again.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import check_positive_int
-from numnet.gradient import numerical_gradient
+from numnet._checks import check_ids, check_positive_int
+from numnet.gradient import numerical_gradients
 from numnet.layers import (
     LAYER_REGISTRY,
+    LOSS_REGISTRY,
     Affine,
     BatchNorm,
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     Layer,
-    LossLayer,
+    Loss,
     MaxPool2D,
     MeanSquaredLoss,
     ReLU,
@@ -39,10 +59,14 @@ from numnet.layers import (
     SigmoidWithLoss,
     SoftmaxWithLoss,
     Tanh,
+    TimeAffine,
 )
+from numnet.metrics import accuracy
 
 __all__ = [
     "MODEL_REGISTRY",
+    "InputSpec",
+    "Model",
     "Sequential",
     "TwoLayerNet",
     "MLP",
@@ -54,28 +78,32 @@ __all__ = [
     "OUTPUTS",
 ]
 
-#: Class name -> model class, filled by every subclass of :class:`Sequential`.
-MODEL_REGISTRY: dict[str, type[Sequential]] = {}
+_M = TypeVar("_M", bound="Model")
+
+#: Class name -> model class, filled by every subclass of :class:`Model`.
+MODEL_REGISTRY: dict[str, type[Model]] = {}
 
 #: Hidden activations by name.
 ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
-#: Output kinds by name -> the loss layer that ends the network.
-OUTPUTS: dict[str, type[LossLayer]] = {
+#: Output kinds by name -> the loss that ends the network.
+OUTPUTS: dict[str, type[Loss]] = {
     "softmax": SoftmaxWithLoss,
     "sigmoid": SigmoidWithLoss,
     "identity": MeanSquaredLoss,
 }
 
+INPUT_KINDS = ("float", "ids")
 
-def _layer_spec(layer: Layer) -> dict[str, Any]:
+
+def _layer_spec(layer: Layer | Loss) -> dict[str, Any]:
     return {"type": type(layer).__name__, "config": layer.get_config()}
 
 
-def _build_layer(spec: dict[str, Any], dtype: DTypeLike) -> Layer:
+def _build(spec: dict[str, Any], registry: dict[str, Any], what: str, dtype: DTypeLike) -> Any:
     try:
-        cls = LAYER_REGISTRY[spec["type"]]
+        cls = registry[spec["type"]]
     except KeyError:
-        raise ValueError(f"unknown layer type {spec.get('type')!r} in the model description") from None
+        raise ValueError(f"unknown {what} type {spec.get('type')!r} in the model description") from None
     return cls.from_config(spec.get("config", {}), dtype=dtype)
 
 
@@ -85,186 +113,234 @@ def _choose(name: str, options: dict[str, Any], argument: str) -> Any:
     return options[name]
 
 
-class Sequential:
-    """A stack of layers ending in a loss layer.
-
-    Args:
-        layers: the layers in order, e.g. ``[Dense(784, 100), ReLU(), Dense(100, 10)]``.
-        loss: the loss layer, e.g. ``SoftmaxWithLoss()``.
-        seed: seeds the model's generator, which layers that draw random
-            numbers (``Dropout``) use when they were given none.
+@dataclass(frozen=True)
+class InputSpec:
+    """The input a model takes, per sample.
 
     Attributes:
-        params, grads: every layer's parameters and gradients, in order.
-        param_names: stable names of ``params`` (``"<layer index>.<name>"``).
+        kind: ``"float"`` features (bool, integer and float arrays are cast
+            to the model's dtype) or ``"ids"`` (integer indices, kept as
+            integers; a float array is refused, never truncated).
+        shape: the shape of one sample, ``None`` for an axis of any length
+            (a sequence's length, an image's height), or None altogether when
+            the model does not fix it. A one-axis shape ``(D,)`` of float
+            features also accepts samples of any layout holding D values
+            (images (C, H, W) for an MLP, which flattens them).
     """
+
+    kind: str = "float"
+    shape: tuple[int | None, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in INPUT_KINDS:
+            raise ValueError(f"input_kind must be one of {list(INPUT_KINDS)}, got {self.kind!r}")
+        if self.shape is not None:
+            shape = tuple(self.shape)
+            for size in shape:
+                if size is not None:
+                    check_positive_int("input_shape entries", size)
+            object.__setattr__(self, "shape", tuple(None if s is None else int(s) for s in shape))
+
+    def to_config(self) -> dict[str, Any]:
+        return {"kind": self.kind, "shape": None if self.shape is None else list(self.shape)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> InputSpec:
+        shape = config.get("shape")
+        return cls(kind=config.get("kind", "float"), shape=None if shape is None else tuple(shape))
+
+    def describe(self) -> str:
+        """E.g. ``"float features of shape (784,)"`` or ``"integer ids of shape (any,)"``."""
+        what = "integer ids" if self.kind == "ids" else "float features"
+        if self.shape is None:
+            return f"{what} (N, ...)"
+        shape = ", ".join("any" if s is None else str(s) for s in self.shape)
+        return f"{what} of shape (N, {shape}{',' if len(self.shape) == 1 else ''})"
+
+    def prepare(self, x: ArrayLike, dtype: np.dtype, name: str = "x") -> NDArray:
+        """``x`` checked against this spec: float features cast to ``dtype``, ids as integers.
+
+        Raises TypeError for the wrong kind of array (complex, strings,
+        objects, datetimes; floats where ids are expected) and ValueError for
+        a shape that does not fit, naming ``name`` and what was expected.
+        """
+        try:
+            array = np.asarray(x)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name} must be a numeric array, could not convert it: {error}") from None
+        if self.kind == "ids":
+            if array.dtype.kind not in "iu":
+                raise TypeError(f"{name} must hold integer ids for this model, got dtype {array.dtype}")
+        elif array.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be a real numeric array for this model, got dtype {array.dtype}")
+        if array.ndim == 0:
+            raise ValueError(f"{name} must be a batch with a leading sample axis, got a scalar")
+        if self.shape is not None and not self._fits(array.shape[1:]):
+            raise ValueError(f"{name} must be {self.describe()}, got shape {array.shape}")
+        if self.kind == "float" and array.dtype != dtype:
+            array = array.astype(dtype)
+        return array
+
+    def _fits(self, sample: tuple[int, ...]) -> bool:
+        assert self.shape is not None
+        if len(sample) == len(self.shape) and all(s is None or s == n for s, n in zip(self.shape, sample)):
+            return True
+        flat = len(self.shape) == 1 and self.shape[0] is not None and self.kind == "float"
+        return flat and len(sample) >= 1 and math.prod(sample) == self.shape[0]
+
+
+def _inferred_input(layers: Sequence[Layer]) -> InputSpec:
+    """The input spec the first layers imply: ids for an Embedding, the features of an Affine, a Conv2D's channels."""
+    kind = layers[0].input_kind if layers else "float"
+    for layer in layers:
+        if isinstance(layer, TimeAffine):
+            return InputSpec(kind, None)
+        if isinstance(layer, Affine):
+            return InputSpec(kind, (layer.in_features,))
+        if isinstance(layer, Conv2D):
+            return InputSpec(kind, (layer.in_channels, None, None))
+        if layer.params or not isinstance(layer, Flatten):
+            break
+    return InputSpec(kind, None)
+
+
+class Model:
+    """What every numnet model offers: the contract :class:`numnet.training.Trainer` and :mod:`numnet.io` use.
+
+    A subclass sets, in its constructor, ``params`` and ``grads`` (aligned
+    lists; each parameter once), ``param_names`` (stable names),
+    ``loss_fn`` (a :class:`numnet.layers.Loss`), ``input_spec``
+    (:class:`InputSpec`), ``metadata`` (a JSON-able dict), ``rng`` (the
+    model's ``numpy.random.Generator``) and ``scores`` (None until the first
+    ``forward``); and implements :meth:`forward`, :meth:`backward`,
+    :meth:`check_data`, :meth:`predict`, :meth:`get_config` and
+    :meth:`from_config`. Every subclass registers itself by class name in
+    :data:`MODEL_REGISTRY`, which is how :func:`numnet.io.load` finds it.
+    """
+
+    params: list[NDArray]
+    grads: list[NDArray]
+    param_names: list[str]
+    loss_fn: Loss
+    input_spec: InputSpec
+    metadata: dict[str, Any]
+    rng: np.random.Generator
+    scores: NDArray | None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not cls.__name__.startswith("_"):  # private bases are not models one saves
             MODEL_REGISTRY[cls.__name__] = cls
 
-    def __init__(self, layers: Sequence[Layer], loss: LossLayer, seed: int | None = None) -> None:
-        layers = list(layers)
-        for index, layer in enumerate(layers):
-            if not isinstance(layer, Layer) or isinstance(layer, LossLayer):
-                raise TypeError(f"layers[{index}] must be a numnet layer (not a loss), got {layer!r}")
-        if not isinstance(loss, LossLayer):
-            raise TypeError(f"loss must be a loss layer such as SoftmaxWithLoss(), got {loss!r}")
-        self.layers = layers
-        self.loss_layer = loss
-        self.rng = np.random.default_rng(seed)
-        for layer in layers:
-            if getattr(layer, "rng", False) is None:
-                layer.rng = self.rng
-        self.params: list[NDArray] = [p for layer in layers for p in layer.params]
-        self.grads: list[NDArray] = [g for layer in layers for g in layer.grads]
-        self.param_names: list[str] = [
-            f"{index}.{name}" for index, layer in enumerate(layers) for name in layer.param_names
-        ]
-        self.scores: NDArray | None = None
+    # ------------------------------------------------------------ to implement
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
+        """The loss of the batch ``(x, t)`` (``x`` already prepared); sets ``scores`` and caches for backward.
 
-    # ------------------------------------------------------------ computing
+        ``checked=True``: :meth:`check_data` has checked ``t`` and ``sample_weight`` (the training loop
+        does once per fit), so the loss skips its per-batch checks.
+        """
+        raise NotImplementedError
+
+    def backward(self, input_grad: bool = False) -> NDArray | None:
+        """Backpropagate from the loss of the last ``forward``, filling ``grads``.
+
+        Returns dL/dx with ``input_grad=True`` where the input has a gradient (float features), else None.
+        """
+        raise NotImplementedError
+
+    def check_data(
+        self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"
+    ) -> NDArray:
+        """Check that ``(x, t)`` fits the model, changing nothing; return ``x`` prepared."""
+        raise NotImplementedError
+
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """Scores for ``x`` in inference mode."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """JSON-able description of the architecture (not the weights)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Model:
+        """Rebuild the architecture described by :meth:`get_config` (weights not loaded)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ shared
     @property
     def dtype(self) -> np.dtype:
         """The floating dtype of the parameters (float32 unless built otherwise)."""
         return self.params[0].dtype if self.params else np.dtype(np.float32)
 
-    def _run_layers(self, x: NDArray, train: bool) -> NDArray:
-        for layer in self.layers:
-            x = layer.forward(x, train=train)
-        return x
+    @property
+    def default_metrics(self) -> tuple[str, ...]:
+        """What training reports besides the loss by default: accuracy for classifiers, MAE for regression."""
+        return self.loss_fn.default_metrics
 
-    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
-        """Scores (the loss layer's input) for ``x`` (N, ...), in inference mode: (N, K)."""
-        return self._scores(x, batch_size)
+    def prepare_input(self, x: ArrayLike, name: str = "x") -> NDArray:
+        """``x`` checked against :attr:`input_spec` and cast to the model's dtype (float features only)."""
+        return self.input_spec.prepare(x, self.dtype, name)
 
-    def predict_proba(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
-        """The output activation (softmax, sigmoid or identity) applied to :meth:`predict`."""
-        return self.loss_layer.output(self._scores(x, batch_size))
+    # ------------------------------------------------------------ recurrent state (none by default)
+    @property
+    def stateful(self) -> bool:
+        """Whether the model carries a recurrent state from one batch to the next (truncated BPTT)."""
+        return False
 
-    def _scores(self, x: ArrayLike, batch_size: int | None) -> NDArray:
-        return self._in_batches(x, batch_size, lambda xb: self._run_layers(xb, train=False))
+    def reset_state(self) -> None:
+        """Start the next forward pass from a fresh recurrent state (nothing to do without one)."""
 
-    def forward(self, x: NDArray, t: NDArray, train: bool = True) -> float:
-        """The loss of the batch ``x`` (N, ...) with targets ``t``; caches for :meth:`backward`."""
-        _check_lengths(x, t)
-        self.scores = self._run_layers(x, train)
-        return self.loss_layer.forward(self.scores, t)
+    def get_state(self) -> list[Any]:
+        """The recurrent state, as :meth:`set_state` takes it back."""
+        return []
 
-    def check_data(self, x: NDArray, t: NDArray) -> None:
-        """Raise ValueError unless ``(x, t)`` fits the model, without training on it.
+    def set_state(self, states: Sequence[Any]) -> None:
+        """Put back a recurrent state :meth:`get_state` returned."""
 
-        Cheap: one sample goes through the layers (checking that the input
-        shape chains) and the loss layer checks every target against zero scores.
-        """
-        _check_lengths(x, t)
-        if len(x) == 0:
-            raise ValueError("x must hold at least one sample, got an empty array")
-        scores = self._run_layers(x[:1], train=False)
-        self.loss_layer.forward(np.zeros((len(t), *scores.shape[1:]), scores.dtype), t)
+    def score_targets(self, t: NDArray) -> NDArray:
+        """The part of the targets ``t`` that ``scores`` are compared with (all of it, but for decoders)."""
+        return t
 
-    def backward(self, input_grad: bool = False) -> NDArray | None:
-        """Backpropagate from the loss, filling ``grads``.
+    def _target_labels(self, t: NDArray) -> NDArray:
+        """Class ids from labels (N, ...), binary targets (N, 1) or one-hot (N, ..., K)."""
+        t = self.score_targets(t)
+        if self.loss_fn.task == "classification" and t.dtype.kind == "f" and t.ndim >= 2 and t.shape[-1] > 1:
+            return np.argmax(t, axis=-1)
+        if self.loss_fn.task == "binary" and t.ndim == 2 and t.shape[1] == 1:
+            return t.reshape(len(t))
+        return t
 
-        Returns dL/dx, of the input's shape, with ``input_grad=True``; None by
-        default. Training never needs the gradient of its data, so by default
-        the first layer with parameters only writes its own gradients
-        (:meth:`Layer.backward_params`: for an MLP on MNIST that skips a third
-        of all the arithmetic) and the layers before it are not visited.
-        """
-        dout = self.loss_layer.backward()
-        if input_grad:
-            for layer in reversed(self.layers):
-                dout = layer.backward(dout)
-            return dout
-        first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
-        if first is None:  # no parameters: nothing to compute
-            return None
-        for layer in reversed(self.layers[first + 1 :]):
-            dout = layer.backward(dout)
-        self.layers[first].backward_params(dout)
-        return None
-
-    def loss(self, x: ArrayLike, t: ArrayLike) -> float:
+    def loss(self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """The loss on ``(x, t)`` in inference mode (no dropout, running batch-norm statistics)."""
-        x, t = self._as_input(x), np.asarray(t)
-        return self.forward(x, t, train=False)
+        x, t = self.prepare_input(x), np.asarray(t)
+        return self.forward(
+            x, t, train=False, sample_weight=None if sample_weight is None else np.asarray(sample_weight)
+        )
 
-    def gradient(self, x: NDArray, t: NDArray) -> dict[str, NDArray]:
-        """Gradients of the loss by backpropagation, keyed by :attr:`param_names`.
+    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray]:
+        """Gradients of the loss by backpropagation (training mode), keyed by :attr:`param_names`.
 
-        The values are the layers' own gradient arrays (overwritten by the next backward).
+        The values are the model's own gradient arrays (overwritten by the next backward).
         """
-        self.forward(self._as_input(x), np.asarray(t), train=True)
+        self.forward(self.prepare_input(x), np.asarray(t), train=True)
         self.backward()
         return dict(zip(self.param_names, self.grads))
 
-    def numerical_gradient(self, x: NDArray, t: NDArray) -> dict[str, NDArray]:
+    def numerical_gradient(self, x: ArrayLike, t: ArrayLike, h: float = 1e-4) -> dict[str, NDArray]:
         """Gradients of the loss by central differences (slow; for checking), keyed like :meth:`gradient`."""
-        x, t = self._as_input(x), np.asarray(t)
-        return {
-            name: numerical_gradient(lambda _: self.forward(x, t, train=True), param)
-            for name, param in zip(self.param_names, self.params)
-        }
+        x, t = self.prepare_input(x), np.asarray(t)
+        return numerical_gradients(lambda: self.forward(x, t, train=True), dict(zip(self.param_names, self.params)), h)
 
-    def accuracy(self, x: ArrayLike, t: ArrayLike, batch_size: int | None = 1000) -> float:
-        """Fraction of samples whose predicted class equals the target.
-
-        Several outputs: the class is the argmax of the scores. One output: the
-        class is 1 where the output activation gives >= 0.5. ``t`` may be labels
-        (N,), binary targets (N, 1) or one-hot (N, K).
-        """
-        x, t = self._as_input(x), np.asarray(t)
-        _check_lengths(x, t)
-        return self.count_correct(self._scores(x, batch_size), t) / len(t) if len(t) else math.nan
-
-    def predict_labels(self, x: ArrayLike, batch_size: int | None = 1000) -> NDArray[np.intp]:
-        """Predicted class ids (N,) — see :meth:`accuracy` for how they are read off the scores."""
-        return self.labels_from_scores(self._scores(x, batch_size))
-
-    def labels_from_scores(self, scores: NDArray) -> NDArray[np.intp]:
-        """Class ids (N,) from scores (N, K): argmax, or output >= 0.5 for one output."""
-        if scores.ndim == 2 and scores.shape[1] > 1:
-            return np.argmax(scores, axis=1)
-        return (self.loss_layer.output(scores).reshape(len(scores)) >= 0.5).astype(np.intp)
-
-    def count_correct(self, scores: NDArray, t: NDArray) -> int:
-        """How many rows of ``scores`` (N, K) give the class of the target ``t`` (see :meth:`accuracy`)."""
-        return int(np.count_nonzero(self.labels_from_scores(scores) == _target_labels(t)))
-
-    def _as_input(self, x: ArrayLike) -> NDArray:
-        x = np.asarray(x)
-        if x.dtype != self.dtype:
-            x = x.astype(self.dtype)
-        return x
-
-    def _in_batches(self, x: ArrayLike, batch_size: int | None, fn: Callable[[NDArray], NDArray]) -> NDArray:
-        x = self._as_input(x)
-        if batch_size is None or len(x) <= batch_size:
-            return fn(x)
-        if batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size}")
-        return np.concatenate([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
-
-    # ------------------------------------------------------------ describing
-    def get_config(self) -> dict[str, Any]:
-        """JSON-able description of the architecture (not the weights)."""
-        return {"layers": [_layer_spec(layer) for layer in self.layers], "loss": _layer_spec(self.loss_layer)}
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
-        """Rebuild the architecture described by :meth:`get_config` (weights not loaded)."""
-        layers = [_build_layer(spec, dtype) for spec in config["layers"]]
-        return cls(layers, _build_layer(config["loss"], dtype))
+    def _state_arrays(self) -> dict[str, NDArray]:
+        """Arrays saved with the parameters that are not trained (running statistics), by stable name."""
+        return {}
 
     def named_arrays(self) -> dict[str, NDArray]:
-        """Parameters and layer state (running statistics) under stable names."""
-        arrays = dict(zip(self.param_names, self.params))
-        for index, layer in enumerate(self.layers):
-            for name in layer.state_names:
-                arrays[f"{index}.{name}"] = getattr(layer, name)
-        return arrays
+        """Parameters and saved state under stable names."""
+        return {**dict(zip(self.param_names, self.params)), **self._state_arrays()}
 
     def load_named_arrays(self, arrays: dict[str, NDArray]) -> None:
         """Copy ``arrays`` (as given by :meth:`named_arrays`) into the model, in place.
@@ -284,27 +360,359 @@ class Sequential:
         for name, target in own.items():
             target[...] = arrays[name]
 
-    def astype(self, dtype: DTypeLike) -> Sequential:
-        """A copy of the model (same class, same weights) computing in ``dtype``."""
-        clone = type(self).from_config(self.get_config(), dtype=dtype)
+    def astype(self: _M, dtype: DTypeLike) -> _M:
+        """A copy of the model (same class, same weights, same metadata) computing in ``dtype``."""
+        clone = cast(_M, type(self).from_config(self.get_config(), dtype=dtype))
         clone.load_named_arrays(self.named_arrays())
+        clone.metadata = dict(self.metadata)
         return clone
 
+    def _in_batches(self, x: NDArray, batch_size: int | None, fn: Callable[[NDArray], NDArray]) -> NDArray:
+        if batch_size is not None and (isinstance(batch_size, bool) or batch_size <= 0):
+            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size}")
+        if batch_size is None or len(x) <= batch_size:
+            return fn(x)
+        return np.concatenate([fn(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+
     def summary(self) -> str:
-        """One line per layer with its parameter shapes, then the total parameter count."""
-        lines = []
-        for index, layer in enumerate(self.layers):
-            shapes = ", ".join(f"{n} {tuple(p.shape)}" for n, p in zip(layer.param_names, layer.params))
-            lines.append(f"{index:>3}  {layer!r}" + (f"  [{shapes}]" if shapes else ""))
-        lines.append(f"     {self.loss_layer!r}")
+        """The input, each parameter's shape, the loss and the parameter count, one per line."""
+        lines = [f"     input: {self.input_spec.describe()}"]
+        lines += [f"     {name} {tuple(param.shape)}" for name, param in zip(self.param_names, self.params)]
+        lines.append(f"     {self.loss_fn!r}")
         lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({len(self.layers)} layers, loss={self.loss_layer!r})"
+        return f"{type(self).__name__}({sum(p.size for p in self.params):,} parameters, loss={self.loss_fn!r})"
 
 
-MODEL_REGISTRY["Sequential"] = Sequential
+def _layout(array: NDArray) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+    """Where an array's elements are: its data address, shape and strides."""
+    return array.__array_interface__["data"][0], array.shape, array.strides
+
+
+def _sharing(param: NDArray, other: NDArray, where: str) -> str | None:
+    """How ``param`` shares ``other``'s memory: ``"same"`` array, ``"transposed"``, or None (not at all).
+
+    Raises ValueError for a partial overlap (a slice of another parameter),
+    which numnet cannot treat as one parameter.
+    """
+    if param is other or (param.dtype == other.dtype and _layout(param) == _layout(other)):
+        return "same"
+    if not np.may_share_memory(param, other):
+        return None
+    if param.ndim == 2 and param.dtype == other.dtype and _layout(param.T) == _layout(other):
+        return "transposed"
+    raise ValueError(
+        f"{where} overlaps another parameter in memory without being the same array or its transpose; "
+        "numnet ties whole weight matrices only"
+    )
+
+
+@dataclass
+class _Tie:
+    """A parameter used by several layers: its model gradient is the sum of its uses' gradients."""
+
+    grad: NDArray  # what the model's ``grads`` holds for the parameter
+    uses: list[tuple[NDArray, bool]] = field(default_factory=list)  # each layer gradient, and whether transposed
+
+    def sum_gradients(self) -> None:
+        first, _ = self.uses[0]
+        np.copyto(self.grad, first)
+        for grad, transposed in self.uses[1:]:
+            self.grad += grad.T if transposed else grad
+
+
+def _collect_params(
+    layers: Sequence[Layer],
+) -> tuple[list[NDArray], list[NDArray], list[str], list[_Tie], list[dict[str, Any]]]:
+    """Every distinct parameter once: params, grads, names, the ties, and the ties' description for the config."""
+    params: list[NDArray] = []
+    grads: list[NDArray] = []
+    names: list[str] = []
+    ties: dict[int, _Tie] = {}
+    described: list[dict[str, Any]] = []
+    for index, layer in enumerate(layers):
+        for name, param, grad in zip(layer.param_names, layer.params, layer.grads):
+            where = f"layers[{index}].{name}"
+            shared = next(((k, how) for k, other in enumerate(params) if (how := _sharing(param, other, where))), None)
+            if shared is None:
+                params.append(param)
+                grads.append(grad)
+                names.append(f"{index}.{name}")
+                continue
+            k, how = shared
+            if k not in ties:
+                ties[k] = _Tie(np.zeros_like(params[k]), [(grads[k], False)])
+                grads[k] = ties[k].grad
+            ties[k].uses.append((grad, how == "transposed"))
+            described.append({"param": f"{index}.{name}", "shares": names[k], "transposed": how == "transposed"})
+    return params, grads, names, list(ties.values()), described
+
+
+def _tie_layers(layers: Sequence[Layer], ties: Sequence[dict[str, Any]]) -> None:
+    """Make the layers share the parameters a config's ``tied`` list names (see :func:`_collect_params`)."""
+    by_name = {f"{i}.{name}": (layer, name) for i, layer in enumerate(layers) for name in layer.param_names}
+    for tie in ties:
+        try:
+            layer, name = by_name[tie["param"]]
+            source_layer, source_name = by_name[tie["shares"]]
+        except KeyError as error:
+            raise ValueError(f"the model description ties an unknown parameter {error}") from None
+        source = source_layer.params[source_layer.param_names.index(source_name)]
+        layer.share_param(name, source.T if tie.get("transposed") else source)
+
+
+class Sequential(Model):
+    """A stack of layers ending in a loss.
+
+    Args:
+        layers: the layers in order, e.g. ``[Dense(784, 100), ReLU(), Dense(100, 10)]``.
+        loss: the loss, e.g. ``SoftmaxWithLoss()``.
+        seed: seeds the model's generator, which layers that draw random
+            numbers (``Dropout``) use when they were given none, and which
+            ``Trainer.fit(seed=None)`` draws its shuffling from.
+        input_shape: the shape of one sample (``None`` for an axis of any
+            length); by default what the first layers imply (``(784,)`` for
+            a ``Dense(784, ...)``, ``(1, None, None)`` for a one-channel
+            ``Conv2D``), or unchecked.
+        input_kind: ``"float"`` or ``"ids"``; by default the first layer's
+            ``input_kind`` (ids for an ``Embedding``).
+
+    Attributes:
+        params, grads: every distinct parameter and its gradient, in order
+            (a parameter shared by several layers once, its gradient the sum
+            of its uses').
+        param_names: stable names of ``params`` (``"<layer index>.<name>"``).
+        loss_fn: the loss that ends the network.
+        input_spec: the :class:`InputSpec` data is checked against.
+        metadata: a JSON-able dict saved with the model (``dataset``,
+            ``class_names``, ...).
+
+    Recurrent layers that carry their state from one batch to the next
+    (``stateful=True``) make the model :attr:`stateful`; :meth:`reset_state`
+    resets them all.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Layer],
+        loss: Loss,
+        seed: int | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        input_kind: str | None = None,
+    ) -> None:
+        layers = list(layers)
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layers[{index}] must be a numnet layer, got {layer!r}")
+        if not isinstance(loss, Loss):
+            raise TypeError(f"loss must be a numnet loss such as SoftmaxWithLoss(), got {loss!r}")
+        inferred = _inferred_input(layers)
+        if input_kind is not None and input_kind not in INPUT_KINDS:
+            raise ValueError(f"input_kind must be one of {list(INPUT_KINDS)}, got {input_kind!r}")
+        if input_kind is not None and layers and input_kind != layers[0].input_kind:
+            raise ValueError(
+                f"input_kind={input_kind!r} does not fit the first layer {layers[0]!r}, "
+                f"which takes {layers[0].input_kind!r} input"
+            )
+        self.input_spec = InputSpec(
+            kind=inferred.kind if input_kind is None else input_kind,
+            shape=inferred.shape if input_shape is None else tuple(input_shape),
+        )
+        self._explicit_input = input_shape is not None
+        self.layers = layers
+        self.loss_fn = loss
+        self.metadata: dict[str, Any] = {}
+        self.rng = np.random.default_rng(seed)
+        for part in [*layers, loss]:
+            if getattr(part, "rng", False) is None:
+                part.rng = self.rng  # type: ignore[attr-defined]  # parts that draw (Dropout, negative sampling)
+        self.params, self.grads, self.param_names, self._ties, self._tied = _collect_params(layers)
+        # a loss may own parameters too (NegativeSamplingLoss's output embedding): "loss.<name>"
+        self.params += list(getattr(loss, "params", ()))
+        self.grads += list(getattr(loss, "grads", ()))
+        self.param_names += [f"loss.{name}" for name in getattr(loss, "param_names", ())]
+        self.scores: NDArray | None = None
+
+    # ------------------------------------------------------------ computing
+    def _run_layers(self, x: NDArray, train: bool) -> NDArray:
+        for layer in self.layers:
+            x = layer.forward(x, train=train)
+        return x
+
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """Scores (the loss's input) for ``x`` (N, ...), in inference mode: (N, ..., K)."""
+        return self._scores(x, batch_size)
+
+    def predict_proba(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
+        """The loss's output (softmax, sigmoid or identity) applied to :meth:`predict`."""
+        return self.loss_fn.output(self._scores(x, batch_size))
+
+    def _scores(self, x: ArrayLike, batch_size: int | None) -> NDArray:
+        return self._in_batches(self.prepare_input(x), batch_size, lambda xb: self._run_layers(xb, train=False))
+
+    def forward(
+        self, x: NDArray, t: NDArray, train: bool = True, sample_weight: NDArray | None = None, checked: bool = False
+    ) -> float:
+        """The loss of the batch ``x`` (N, ...) with targets ``t``; caches for :meth:`backward`.
+
+        ``x`` must already fit the model (see :meth:`prepare_input`); this is
+        the inner loop, so it does not check it again. ``checked=True`` says
+        that :meth:`check_data` has checked ``t`` (and ``sample_weight``) too,
+        as the training loop does once per ``fit``, and skips the loss's
+        per-batch checks.
+        """
+        _check_lengths(x, t)
+        self.scores = self._run_layers(x, train)
+        return self.loss_fn.forward(self.scores, t, sample_weight, checked=checked)
+
+    def check_data(
+        self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None, name: str = "x"
+    ) -> NDArray:
+        """Check that ``(x, t)`` fits the model without training on it; return ``x`` prepared.
+
+        Cheap: ``x`` is checked against :attr:`input_spec`, one sample goes
+        through the layers (checking that the input shape chains; a stateful
+        layer's state is left as it was) and the loss checks every target
+        (and weight) for scores of that shape.
+
+        Raises:
+            TypeError, ValueError: naming the argument and what was expected.
+        """
+        x = self.prepare_input(x, name)
+        t = np.asarray(t)
+        _check_lengths(x, t)
+        if len(x) == 0:
+            raise ValueError(f"{name} must hold at least one sample, got an empty array")
+        if self.layers and isinstance(self.layers[0], Embedding):  # every id, not only the sample run below
+            check_ids(x, self.layers[0].vocab_size, name)
+        states = self.get_state()
+        self.reset_state()
+        try:
+            scores = self._run_layers(x[:1], train=False)
+        finally:
+            self.set_state(states)
+        self.loss_fn.check_targets(t, (len(t), *scores.shape[1:]), sample_weight)
+        return x
+
+    def backward(self, input_grad: bool = False) -> NDArray | None:
+        """Backpropagate from the loss, filling ``grads``.
+
+        Returns dL/dx, of the input's shape, with ``input_grad=True`` (None
+        for integer ids, which have no gradient); None by default. Training
+        never needs the gradient of its data, so by default the first layer
+        with parameters only writes its own gradients
+        (:meth:`Layer.backward_params`: for an MLP on MNIST that skips a third
+        of all the arithmetic) and the layers before it are not visited.
+        """
+        dout: Any = self.loss_fn.backward()
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
+        if input_grad:
+            for index, layer in enumerate(reversed(self.layers)):
+                if layer.input_kind == "ids":  # integer ids have no gradient
+                    if index != len(self.layers) - 1:
+                        raise ValueError(f"{layer!r} takes integer ids, so it must be the first layer")
+                    layer.backward(dout)
+                    dout = None
+                    break
+                dout = layer.backward(dout)
+        elif first is not None:  # without parameters there is nothing to compute
+            for layer in reversed(self.layers[first + 1 :]):
+                dout = layer.backward(dout)
+            self.layers[first].backward_params(dout)
+        for tie in self._ties:
+            tie.sum_gradients()
+        return dout if input_grad else None
+
+    # ------------------------------------------------------------ recurrent state
+    @property
+    def stateful(self) -> bool:
+        """Whether a layer carries its state from one batch to the next (truncated BPTT)."""
+        return any(getattr(layer, "stateful", False) for layer in self.layers)
+
+    def reset_state(self) -> None:
+        """Start every recurrent layer from zeros at the next forward pass."""
+        for layer in self.layers:
+            if hasattr(layer, "reset_state"):
+                layer.reset_state()
+
+    def get_state(self) -> list[Any]:
+        """The state of every recurrent layer (what :meth:`set_state` takes back)."""
+        return [layer.get_state() for layer in self.layers if hasattr(layer, "get_state")]
+
+    def set_state(self, states: Sequence[Any]) -> None:
+        """Give every recurrent layer back the state :meth:`get_state` returned."""
+        for layer, state in zip((layer for layer in self.layers if hasattr(layer, "set_state")), states):
+            layer.set_state(*state)
+
+    # ------------------------------------------------------------ classifying
+    def accuracy(self, x: ArrayLike, t: ArrayLike, batch_size: int | None = 1000) -> float:
+        """Fraction of counted positions whose predicted class equals the target.
+
+        Several outputs: the class is the argmax of the scores. One output: the
+        class is 1 where the output activation gives >= 0.5. ``t`` may be labels
+        (N, ...), binary targets (N, 1) or one-hot (N, ..., K); positions
+        labelled with the loss's ``ignore_index`` do not count.
+        """
+        x, t = self.prepare_input(x), np.asarray(t)
+        _check_lengths(x, t)
+        return accuracy(
+            self._target_labels(t), self.predict_labels(x, batch_size), ignore_index=self.loss_fn.ignore_index
+        )
+
+    def predict_labels(self, x: ArrayLike, batch_size: int | None = 1000) -> NDArray[np.intp]:
+        """Predicted class ids (N, ...) — see :meth:`accuracy` for how they are read off the scores."""
+        return self.loss_fn.labels(self._scores(x, batch_size))
+
+    # ------------------------------------------------------------ describing
+    def get_config(self) -> dict[str, Any]:
+        """JSON-able description of the architecture (not the weights)."""
+        config: dict[str, Any] = {
+            "layers": [_layer_spec(layer) for layer in self.layers],
+            "loss": _layer_spec(self.loss_fn),
+        }
+        inferred = _inferred_input(self.layers)
+        if self.input_spec != inferred:
+            config["input"] = self.input_spec.to_config()
+        if self._tied:
+            config["tied"] = [dict(tie) for tie in self._tied]
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
+        """Rebuild the architecture described by :meth:`get_config` (weights not loaded)."""
+        layers = [_build(spec, LAYER_REGISTRY, "layer", dtype) for spec in config["layers"]]
+        _tie_layers(layers, config.get("tied", ()))
+        loss = _build(config["loss"], LOSS_REGISTRY, "loss", dtype)
+        spec = InputSpec.from_config(config["input"]) if "input" in config else None
+        if spec is None:
+            return cls(layers, loss)
+        return cls(layers, loss, input_shape=spec.shape, input_kind=spec.kind)
+
+    def _state_arrays(self) -> dict[str, NDArray]:
+        return {
+            f"{index}.{name}": getattr(layer, name)
+            for index, layer in enumerate(self.layers)
+            for name in layer.state_names
+        }
+
+    def summary(self) -> str:
+        """One line per layer with its parameter shapes, then the total parameter count."""
+        lines = [f"     input: {self.input_spec.describe()}"]
+        tied = {tie["param"]: tie["shares"] for tie in self._tied}
+        for index, layer in enumerate(self.layers):
+            shapes = ", ".join(
+                f"{n} {tuple(p.shape)}" + (f" = {tied[f'{index}.{n}']}" if f"{index}.{n}" in tied else "")
+                for n, p in zip(layer.param_names, layer.params)
+            )
+            lines.append(f"{index:>3}  {layer!r}" + (f"  [{shapes}]" if shapes else ""))
+        lines.append(f"     {self.loss_fn!r}")
+        lines.append(f"     {sum(p.size for p in self.params):,} parameters, {self.dtype}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.layers)} layers, loss={self.loss_fn!r})"
 
 
 def _check_lengths(x: NDArray, t: NDArray) -> None:
@@ -312,15 +720,11 @@ def _check_lengths(x: NDArray, t: NDArray) -> None:
         raise ValueError(f"x and t must have the same number of samples, got {len(x)} and {len(t)}")
 
 
-def _target_labels(t: NDArray) -> NDArray:
-    """Class ids (N,) from labels (N,), binary targets (N, 1) or one-hot (N, K)."""
-    if t.ndim == 2 and t.shape[1] > 1:
-        return np.argmax(t, axis=1)
-    return t.reshape(len(t))
+class _Built:
+    """Mixin of a model that builds its own layers: its config is its constructor's arguments (``self.config``).
 
-
-class _BuiltModel(Sequential):
-    """A model that builds its own layers: its config is its constructor's arguments (``self.config``)."""
+    The constructor takes those arguments and ``dtype``.
+    """
 
     config: dict[str, Any]
 
@@ -328,8 +732,12 @@ class _BuiltModel(Sequential):
         return dict(self.config)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Sequential:
-        return cls(**config, dtype=dtype)
+    def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Any:
+        return cls(**config, dtype=dtype)  # type: ignore[call-arg]  # every built model takes dtype
+
+
+class _BuiltModel(_Built, Sequential):
+    """A :class:`Sequential` that builds its own layers (see :class:`_Built`)."""
 
 
 class TwoLayerNet(_BuiltModel):
@@ -458,9 +866,9 @@ class LogisticRegression(_BuiltModel):
 
     def predict_proba(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
         """ŷ = sigmoid(w·x + b), shape (N,)."""
-        return self.loss_layer.output(self.decision_function(x))
+        return self.loss_fn.output(self.decision_function(x))
 
-    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:  # type: ignore[override]
+    def predict(self, x: ArrayLike, batch_size: int | None = None) -> NDArray:
         """Class labels (N,): 1 where ŷ >= 0.5."""
         return (self.decision_function(x) >= 0).astype(np.intp)
 
@@ -515,7 +923,7 @@ class SimpleConvNet(_BuiltModel):
             ReLU(),
             Dense(hidden_size, output_size, init=init, rng=rng, dtype=dtype),
         ]
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=(channels, height, width))
 
 
 class DeepConvNet(_BuiltModel):
@@ -560,8 +968,9 @@ class DeepConvNet(_BuiltModel):
         check_positive_int("hidden_size", hidden_size)
         check_positive_int("output_size", output_size)
         rng = np.random.default_rng(seed)
+        image_shape = (channels, height, width)
         self.config = {
-            "input_shape": [channels, height, width],
+            "input_shape": list(image_shape),
             "filters": filters,
             "hidden_size": hidden_size,
             "output_size": output_size,
@@ -585,7 +994,7 @@ class DeepConvNet(_BuiltModel):
         layers.append(Dense(hidden_size, output_size, init=init, rng=rng, dtype=dtype))
         if dropout:
             layers.append(Dropout(dropout))
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=image_shape)
 
 
 class ConvNet(_BuiltModel):
@@ -647,7 +1056,7 @@ class ConvNet(_BuiltModel):
         if dropout:
             layers.append(Dropout(dropout))
         layers.append(Dense(hidden_size, output_size, rng=rng, dtype=dtype))
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=tuple(input_shape))
 
 
 def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
@@ -656,4 +1065,4 @@ def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:
         raise ValueError(f"input_shape must be (channels, height, width), got {shape}")
     for name, size in zip(("channels", "height", "width"), shape):
         check_positive_int(f"input_shape {name}", size)
-    return shape  # type: ignore[return-value]
+    return shape[0], shape[1], shape[2]

@@ -4,9 +4,11 @@ Every optimizer is used the same way::
 
     optimizer = Adam(lr=1e-3)
     for x, t in batches:
-        model.loss(x, t)
+        model.forward(x, t, train=True)   # training mode: dropout masks, batch statistics
         model.backward()
         optimizer.update(model.params, model.grads)
+
+which is what :meth:`numnet.training.Trainer.train_step` does.
 
 ``params`` and ``grads`` are aligned lists of arrays (see
 :mod:`numnet.layers.base`). ``update`` writes into the parameter arrays
@@ -418,6 +420,8 @@ class Momentum(Optimizer):
     p ← p + v
     """
 
+    v: list[NDArray]
+
     name = "momentum"
     hyperparameter_names = ("momentum",)
     state_names = ("v",)
@@ -493,6 +497,8 @@ class AdaGrad(Optimizer):
     ``eps`` (default 1e-7, as in the textbook) keeps the division finite.
     """
 
+    h: list[NDArray]
+
     name = "adagrad"
     hyperparameter_names = ("eps",)
     state_names = ("h",)
@@ -523,6 +529,8 @@ class RMSprop(Optimizer):
     ``eps`` (default 1e-7, as in the textbook) is added outside the square
     root, as in ``torch.optim.RMSprop`` (whose default eps is 1e-8).
     """
+
+    h: list[NDArray]
 
     name = "rmsprop"
     hyperparameter_names = ("decay_rate", "eps")
@@ -564,6 +572,9 @@ class Adam(Optimizer):
     about η·sign(g). (The textbook folds the corrections into η and adds eps
     to √v instead of √v̂; this is the paper's and ``torch.optim.Adam``'s form.)
     """
+
+    m: list[NDArray]
+    v: list[NDArray]
 
     name = "adam"
     hyperparameter_names = ("beta1", "beta2", "eps")

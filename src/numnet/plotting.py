@@ -22,16 +22,22 @@ from numnet import functions as F
 from numnet._atomic import atomic_write
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from numnet.graph import Graph, Node, Value
 
 __all__ = [
     "activations_figure",
     "history_figure",
+    "sweep_figure",
     "weights_figure",
     "filters_figure",
     "images_figure",
     "misclassified_figure",
     "confusion_matrix_figure",
+    "graph_figure",
+    "attention_figure",
     "save_figure",
 ]
 
@@ -95,7 +101,7 @@ def activations_figure(x_range: tuple[float, float] = (-5.0, 5.0)) -> Figure:
 
 
 def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
-    """Learning curves: loss (left) and accuracy (right) against epochs.
+    """Learning curves: loss (left) and accuracy, or perplexity, (right) against epochs.
 
     Args:
         history: a :class:`numnet.training.History` or its ``to_dict()``
@@ -103,7 +109,10 @@ def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
             validated, ``val_loss``, ``val_acc`` per epoch).
 
     The per-iteration loss is drawn faintly, spread evenly over the epochs;
-    the per-epoch values are drawn at epochs 1, 2, ... with markers.
+    the per-epoch values are drawn at epochs 1, 2, ... with markers. The
+    right panel shows accuracy (with the exact-match accuracy of sequences,
+    dashed, when recorded) or, for a language model, the perplexity on a
+    log scale.
     """
     data = history.to_dict() if hasattr(history, "to_dict") else dict(history)
     train_loss = list(data.get("train_loss", ()))
@@ -112,21 +121,130 @@ def history_figure(history: Mapping[str, Sequence[float]] | Any) -> Figure:
         raise ValueError("history holds no completed epoch: nothing to plot")
     epoch_axis = np.arange(1, epochs + 1)
     fig = _new_figure(figsize=(10, 4), layout="constrained")
-    loss_ax, acc_ax = fig.subplots(1, 2)
+    loss_ax, right_ax = fig.subplots(1, 2)
+    perplexity = any(len(data.get(f"{split}_perplexity", ())) for split in ("train", "val"))
 
     iteration_loss = np.asarray(data.get("loss", ()), dtype=float)
     if iteration_loss.size:
         spread = np.arange(1, iteration_loss.size + 1) * (epochs / iteration_loss.size)
         loss_ax.plot(spread, iteration_loss, color="0.75", linewidth=0.8, label="mini-batch loss")
-    for ax, metric, title in ((loss_ax, "loss", "loss"), (acc_ax, "acc", "accuracy")):
+    panels = [(loss_ax, "loss", "", "-")]
+    if perplexity:
+        panels.append((right_ax, "perplexity", "", "-"))
+    else:
+        panels += [(right_ax, "acc", "", "-"), (right_ax, "exact_match", ", exact match", "--")]
+    for ax, metric, suffix, style in panels:
         for split in ("train", "val"):
             values = data.get(f"{split}_{metric}", ())
             if len(values):
-                label = "training" if split == "train" else "validation"
-                ax.plot(epoch_axis[: len(values)], values, marker="o", markersize=3, label=label)
-        ax.set(title=title, xlabel="epoch")
-        ax.legend()
-    acc_ax.set_ylim(top=1.0)
+                label = ("training" if split == "train" else "validation") + suffix
+                ax.plot(epoch_axis[: len(values)], values, style, marker="o", markersize=3, label=label)
+    loss_ax.set(title="loss", xlabel="epoch")
+    loss_ax.legend()
+    if perplexity:
+        right_ax.set(title="perplexity", xlabel="epoch", yscale="log")
+    else:
+        right_ax.set(title="accuracy", xlabel="epoch")
+        right_ax.set_ylim(top=1.0)
+    if right_ax.lines:
+        right_ax.legend()
+    return fig
+
+
+def attention_figure(
+    weights: ArrayLike, question: Sequence[str], answer: Sequence[str], title: str | None = None
+) -> Figure:
+    """An attention map, as the book's figure 8-26: which question position each answer step looked at.
+
+    Args:
+        weights: (T_out, T_in) attention weights, each row summing to 1.
+        question: the T_in symbols of the question (in the order of the weights' columns).
+        answer: the T_out symbols of the answer.
+    """
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim != 2 or weights.shape != (len(answer), len(question)):
+        raise ValueError(
+            f"weights must have shape (len(answer), len(question)) = ({len(answer)}, {len(question)}), "
+            f"got {weights.shape}"
+        )
+    fig = _new_figure(figsize=(max(4.0, 0.3 * len(question) + 1.5), max(3.0, 0.3 * len(answer) + 1.2)))
+    ax = fig.add_subplot()
+    image = ax.pcolormesh(weights, cmap="Greys", vmin=0.0, vmax=max(float(weights.max()), 1e-12))
+    ax.set_xticks(np.arange(len(question)) + 0.5, ["\u2423" if c == " " else c for c in question])  # a visible space
+    ax.set_yticks(np.arange(len(answer)) + 0.5, list(answer))
+    ax.invert_yaxis()
+    ax.set(xlabel="question", ylabel="answer", title=title or "attention")
+    fig.colorbar(image, ax=ax, fraction=0.04)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_figure(records: Sequence[Mapping[str, Any]], top: int = 20) -> Figure:
+    """A hyperparameter sweep (:mod:`numnet.sweep`): every trial, and the best ones' learning curves.
+
+    Left: each trial at its learning rate and weight decay (log scales),
+    coloured by its final validation accuracy; diverged trials are grey
+    crosses, and the best ``top`` are numbered by rank. Right, as in "Deep
+    Learning from Scratch" §6.5: the validation (solid) and training (dashed)
+    accuracy of the best ``top`` trials over the epochs.
+
+    Args:
+        records: trial records as :func:`numnet.sweep.run_trial` returns them, best first
+            (:func:`numnet.sweep.ranked`).
+        top: how many of the best trials get a curve panel (at most 20 are drawn).
+    """
+    records = list(records)
+    if not records:
+        raise ValueError("records holds no trial: nothing to plot")
+    best = [r for r in records if r["val_acc"] is not None][: min(top, 20)]
+    columns = min(5, max(1, len(best)))
+    rows = max(1, math.ceil(len(best) / columns))
+    fig = _new_figure(figsize=(6 + 2.2 * columns, max(5.0, 1.7 * rows + 1.5)), layout="constrained")
+    halves: Any = fig.subfigures(1, 2, width_ratios=[6, 2.2 * columns])
+    left, right = halves
+    ax = left.subplots()
+    finished = [r for r in records if r["val_acc"] is not None]
+    diverged = [r for r in records if r["val_acc"] is None]
+    if finished:
+        points = ax.scatter(
+            [r["lr"] for r in finished],
+            [r["weight_decay"] for r in finished],
+            c=[r["val_acc"] for r in finished],
+            cmap="viridis",
+            vmin=0.0,
+            vmax=1.0,
+            s=40,
+            edgecolors="0.2",
+            linewidths=0.5,
+        )
+        left.colorbar(points, ax=ax, label="validation accuracy")
+    if diverged:
+        ax.scatter(
+            [r["lr"] for r in diverged],
+            [r["weight_decay"] for r in diverged],
+            marker="x",
+            color="0.6",
+            label="diverged",
+        )
+        ax.legend(loc="lower left")
+    for rank, record in enumerate(best, start=1):
+        ax.annotate(str(rank), (record["lr"], record["weight_decay"]), xytext=(4, 4), textcoords="offset points")
+    ax.set(xscale="log", yscale="log", xlabel="learning rate", ylabel="weight decay")
+    ax.set_title(f"{len(records)} trials (numbers: rank)")
+    if best:
+        panels = np.atleast_1d(right.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)).ravel()
+        for rank, (panel, record) in enumerate(zip(panels, best), start=1):
+            epochs = np.arange(1, len(record["val_acc_curve"]) + 1)
+            panel.plot(epochs, record["val_acc_curve"], label="validation")
+            panel.plot(epochs, record["train_acc_curve"], "--", label="training")
+            panel.set_title(f"Best-{rank}: {record['val_acc']:.3f}", fontsize=9)
+            panel.set_ylim(0.0, 1.0)
+            panel.tick_params(labelsize=7)
+        for panel in panels[len(best) :]:
+            panel.set_visible(False)
+        panels[0].legend(fontsize=7, loc="lower right")
+        right.suptitle("accuracy over the epochs of the best trials")
+        right.supxlabel("epoch")
     return fig
 
 
@@ -319,3 +437,187 @@ def confusion_matrix_figure(matrix: ArrayLike, class_names: Sequence[str] | None
     ax.set_yticks(range(k), names)
     ax.set(xlabel="predicted", ylabel="true", title="confusion matrix")
     return fig
+
+
+# ------------------------------------------------------------------ graphs
+
+#: Colours of a computation graph: values flowing forward, gradients flowing back.
+FORWARD_COLOR, BACKWARD_COLOR = "black", "tab:red"
+#: A one-symbol node's radius, in inches.
+NODE_RADIUS = 0.28
+
+
+def _number(value: Any) -> str:
+    """A value as the textbook prints it: 220 for 220.00000000000003, 2.2, -0.475."""
+    value = float(np.asarray(value).item()) if np.size(value) == 1 else value
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _graph_layout(graph: Graph) -> tuple[dict[Node, tuple[float, float]], dict[Value, tuple[float, float]]]:
+    """Column and row of every node and input: the result on the right, each input one column left of its node.
+
+    Columns count back from the result (a value used twice sits left of its
+    earlier user). A node lies level with the nodes it takes, or halfway
+    between its inputs when it takes only inputs; those inputs are placed
+    top to bottom in the order the nodes take them, and an input joining a
+    node that also takes nodes (the tax) comes in from just below.
+    """
+    depth: dict[Any, int] = {graph.nodes[-1]: 0}
+    for node in reversed(graph.nodes):
+        for value in node.inputs:
+            key = value.node or value
+            depth[key] = max(depth.get(key, 0), depth.get(node, 0) + 1)
+    deepest = max(depth.values())
+    rows: dict[Any, float] = {}
+    leaves = 0
+
+    def place(node: Node) -> None:
+        nonlocal leaves
+        inner = [value.node for value in node.inputs if value.node is not None]
+        for inner_node in inner:
+            if inner_node not in rows:
+                place(inner_node)
+        anchor = float(np.mean([rows[inner_node] for inner_node in inner])) if inner else None
+        below = 0
+        for value in node.inputs:
+            if value.node is None and value not in rows:
+                if anchor is None:
+                    rows[value] = -float(leaves)
+                    leaves += 1
+                else:
+                    below += 1
+                    rows[value] = anchor - below
+        rows[node] = anchor if anchor is not None else float(np.mean([rows[value] for value in node.inputs]))
+
+    place(graph.nodes[-1])
+    nodes = {node: (float(deepest - depth[node]), rows[node]) for node in graph.nodes if node in rows}
+    inputs = {value: (float(deepest - depth[value]), rows[value]) for value in graph if value in rows}
+    return nodes, inputs
+
+
+def graph_figure(graph: Graph, title: str | None = None, names: bool = False, caption: str | None = None) -> Figure:
+    """A computation graph drawn as the textbook draws it (needs the values and gradients of :meth:`Graph.backward`).
+
+    Nodes are circles (or boxes, for a longer symbol) joined by arrows; the
+    value flowing forward is written above each arrow (black) and the
+    gradient flowing back beneath it (red). Inputs are named at the left, the
+    result at the right.
+
+    Args:
+        graph: a :class:`numnet.graph.Graph`, backpropagated.
+        title: a title above the graph.
+        names: write ``name = value`` and ``dname = gradient`` (the course's
+            notation; an input's pair stands at its name) instead of the bare
+            numbers on the arrows (the book's).
+        caption: a line beneath the graph (the derivatives' formulas, say).
+    """
+    if not graph.nodes:
+        raise ValueError("graph has no node to draw")
+    columns_at, rows_at = _graph_layout(graph)
+    columns = max(x for x, _ in columns_at.values())
+    # Everything is laid out in inches (the axes fill the figure, one unit an inch). Columns lie further apart
+    # than rows, so that edges slope gently and their labels clear them; the figure stays at most 15 inches
+    # wide, so that its text stays legible on a slide.
+    column = max(2.0, 2 * max(_node_half_width(node) for node in graph.nodes) + 1.2)
+    left_room, right_room, row = 1.5, 1.0, 1.05
+    column = min(column, (15.0 - left_room - right_room) / (columns + 1))
+    ys = [y for _, y in [*columns_at.values(), *rows_at.values()]]
+    top_room, bottom_room = (0.8 if title else 0.4), (1.0 if caption else 0.6)
+    width = left_room + column * (columns + 1) + right_room
+    height = top_room + row * (max(ys) - min(ys)) + bottom_room
+
+    def place(x: float, y: float) -> tuple[float, float]:
+        return left_room + column * x, bottom_room + row * (y - min(ys))
+
+    node_at = {node: place(*at) for node, at in columns_at.items()}
+    input_at = {value: place(*at) for value, at in rows_at.items()}
+    fig = _new_figure(figsize=(width, height))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    ax.set(xlim=(0.0, width), ylim=(0.0, height))
+    if title:
+        ax.text(width / 2, height - 0.25, title, ha="center", va="top", fontsize=16)
+    patches = {node: _draw_node(ax, node, at) for node, at in node_at.items()}
+
+    def labels(value: Value, at: tuple[float, float], normal: tuple[float, float], name: bool) -> None:
+        """The forward value on one side of ``at`` (``normal``, in points) and the gradient on the other."""
+        forward = f"{value.name} = {_number(value.value)}" if name else _number(value.value)
+        ax.annotate(forward, at, xytext=normal, textcoords="offset points", ha="center", va="center", fontsize=13)
+        if value.grad is not None:
+            backward = f"d{value.name} = {_number(value.grad)}" if name else _number(value.grad)
+            ax.annotate(
+                backward,
+                at,
+                xytext=(-normal[0], -normal[1]),
+                textcoords="offset points",
+                ha="center",
+                va="center",
+                fontsize=13,
+                color=BACKWARD_COLOR,
+            )
+
+    def arrow(start: tuple[float, float], end: tuple[float, float], source: Any, target: Any) -> None:
+        ax.annotate(
+            "",
+            xy=end,
+            xytext=start,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "0.3",
+                "lw": 1.4,
+                "patchA": source,
+                "patchB": target,
+                "shrinkA": 2,
+                "shrinkB": 2,
+            },
+        )
+
+    for value, (x, y) in input_at.items():
+        if names:
+            labels(value, (x - 0.6, y), (0, 9), name=True)
+        else:
+            ax.text(x - 0.08, y, value.name.replace("_", " "), ha="right", va="center", fontsize=13)
+    for node, (x, y) in node_at.items():
+        for value in node.inputs:
+            source = value.node
+            x0, y0 = start = node_at[source] if source is not None else input_at[value]
+            arrow(start, (x, y), patches[source] if source is not None else None, patches[node])
+            if value.node is None and names:
+                continue  # the input's value and gradient stand at its name
+            length = np.hypot(x - x0, y - y0)
+            # halfway along the visible arrow; an input's labels a little nearer its name, where edges part
+            gap = _node_half_width(value.node) - _node_half_width(node) if value.node is not None else 0.0
+            along = 0.5 + gap / (2 * length) if value.node is not None else 0.4
+            normal = (-(y - y0) / length * 11, (x - x0) / length * 11)  # points: above the arrow, and beneath
+            labels(value, (x0 + along * (x - x0), y0 + along * (y - y0)), normal, name=names)
+    result = graph.nodes[-1]
+    x, y = node_at[result]
+    end = x + _node_half_width(result) + 1.3
+    arrow((x, y), (end, y), patches[result], None)
+    labels(result.output, ((x + _node_half_width(result) + end) / 2, y), (0, 11), name=names)
+    if not names:
+        ax.text(end + 0.08, y, result.output.name.replace("_", " "), ha="left", va="center", fontsize=13)
+    ax.text(0.1, 0.1, "black: forward values    red: backward gradients", fontsize=11, color="0.35", va="bottom")
+    if caption:
+        ax.text(0.1, 0.45, caption, fontsize=13, va="bottom")
+    return fig
+
+
+def _node_half_width(node: Node) -> float:
+    """About half a drawn node's width, in inches."""
+    return NODE_RADIUS if len(node.symbol) <= 2 else 0.15 + 0.06 * len(node.symbol)
+
+
+def _draw_node(ax: Axes, node: Node, at: tuple[float, float]) -> Any:
+    """A circle around a one-character symbol (×, +), a rounded box around a longer one; returns the patch."""
+    if len(node.symbol) <= 2:
+        from matplotlib.patches import Circle  # noqa: PLC0415 - optional dependency
+
+        circle = Circle(at, NODE_RADIUS, facecolor="white", edgecolor="black", lw=1.6, zorder=2)
+        ax.add_patch(circle)
+        ax.text(*at, node.symbol, ha="center", va="center", fontsize=17, zorder=3)
+        return circle
+    box = {"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "black", "lw": 1.6}
+    return ax.text(*at, node.symbol, ha="center", va="center", fontsize=14, zorder=3, bbox=box).get_bbox_patch()

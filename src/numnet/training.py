@@ -1,15 +1,33 @@
-"""The training loop: Trainer, History and callbacks.
+"""The training loop: Trainer and History.
 
 ``Trainer(model, optimizer).fit(x, t, ...)`` runs mini-batch gradient descent:
-for each batch, forward (the loss), backward (the gradients), and an in-place
-optimizer update. After each epoch it records the epoch's mean training loss
-and accuracy (averaged over its mini-batches, as they were seen during the
-epoch), the validation loss and accuracy when ``validation_data`` is given,
-and calls the callbacks, which may stop training early.
+for each batch, :meth:`Trainer.train_step` — forward (the loss), backward (the
+gradients) and an in-place optimizer update. After each epoch it records the
+epoch's mean training loss and metrics (over all the positions of its
+mini-batches, as they were seen during the epoch), the validation loss and metrics when there
+is validation data, and calls the callbacks (:mod:`numnet.callbacks`,
+:mod:`numnet.schedules`), which may stop training early.
 
-Training is exactly reproducible: a ``seed`` fixes the shuffling, and a run
-resumed from a checkpoint (:func:`numnet.io.save_checkpoint`, written at any
-iteration boundary) continues to the very same result as an uninterrupted one.
+The metrics follow the model's loss unless asked for: accuracy for
+classifiers, MAE for regression (:attr:`numnet.models.Model.default_metrics`).
+Logged names are ``train_loss``, ``val_loss`` and ``train_<metric>``,
+``val_<metric>``, where accuracy is shortened to ``acc`` (``val_acc``).
+
+A stateful model (recurrent layers that carry their state from one batch
+to the next, :attr:`numnet.models.Sequential.stateful`) trains by truncated
+backpropagation through time on batches in order (from
+:func:`numnet.data.bptt_batches`, with ``shuffle=False``): its state is
+reset at the start of every epoch, and evaluation reads the validation data
+the same way, in batches of the training batch size from a fresh state,
+putting the training state back afterwards. A run resumed part way through
+an epoch restarts the carried state from zeros.
+
+Training is exactly reproducible: a ``seed`` fixes the validation split and
+the shuffling (without one they are drawn from the model's generator, so a
+model built with a seed trains the same way every time), and a run resumed
+from a checkpoint (:meth:`Trainer.save_checkpoint`, written at any iteration
+boundary) continues to the very same result as an uninterrupted one, the
+callbacks' state (early stopping's best weights, schedules) included.
 """
 
 from __future__ import annotations
@@ -21,7 +39,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -29,9 +47,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from numnet import io, metrics
 from numnet._checks import check_positive_int
-from numnet.data.batching import batches
-from numnet.models import Sequential
+from numnet.callbacks import Callback, EarlyStopping, join_state, split_state
+from numnet.data.batching import batch_indices, train_validation_split
+from numnet.models import Model
 from numnet.optimizers import Optimizer
 
 __all__ = [
@@ -41,9 +61,11 @@ __all__ = [
     "EarlyStopping",
     "TrainingError",
     "TrainingInterrupted",
+    "log_name",
 ]
 
-EPOCH_METRICS = ("train_loss", "train_acc", "val_loss", "val_acc")
+#: Extra checkpoint entries a Trainer writes (beyond model, optimizer, epoch, history).
+_PROGRESS_KEYS = ("iteration", "loss_sum", "seen", "metric_states", "seconds", "model_rng_state", "data_seed")
 
 
 class TrainingError(RuntimeError):
@@ -58,110 +80,77 @@ class TrainingInterrupted(KeyboardInterrupt):
     """
 
 
-@dataclass
+def log_name(metric: str) -> str:
+    """The short name a metric is logged under: ``"accuracy"`` -> ``"acc"``, others unchanged."""
+    return "acc" if metric == "accuracy" else metric
+
+
 class History:
     """What training recorded.
 
     Attributes:
         loss: the mini-batch loss of every iteration.
-        train_loss, train_acc: per epoch, the mean over that epoch's mini-batches.
-        val_loss, val_acc: per epoch, on ``validation_data`` (empty without it).
         epoch_time: per epoch, seconds spent (training and validation).
+        values: per-epoch values by logged name (``train_loss``,
+            ``train_acc``, ``val_loss``, ``val_mae``, ...), each a list with
+            one float per epoch; each name is also an attribute
+            (``history.val_acc``).
     """
 
-    loss: list[float] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    train_acc: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_acc: list[float] = field(default_factory=list)
-    epoch_time: list[float] = field(default_factory=list)
+    def __init__(self, loss: Sequence[float] = (), epoch_time: Sequence[float] = (), **values: Sequence[float]) -> None:
+        self.loss: list[float] = [float(v) for v in loss]
+        self.epoch_time: list[float] = [float(v) for v in epoch_time]
+        for name in values:
+            if not name.startswith(("train_", "val_")):
+                raise ValueError(f"history values must be named train_<name> or val_<name>, got {name!r}")
+        self.values: dict[str, list[float]] = {name: [float(v) for v in vals] for name, vals in values.items()}
+
+    def __getattr__(self, name: str) -> list[float]:
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(f"History has no {name!r}; it recorded {sorted(values)}")
+
+    def record(self, logs: dict[str, float], seconds: float) -> None:
+        """Append one epoch's logged values and its duration."""
+        for name, value in logs.items():
+            self.values.setdefault(name, []).append(float(value))
+        self.epoch_time.append(float(seconds))
 
     @property
     def epochs(self) -> int:
         """Number of completed epochs."""
-        return len(self.train_loss)
+        return len(self.epoch_time)
 
     def to_dict(self) -> dict[str, list[float]]:
         """Plain lists by name, ready for JSON."""
-        return {name: list(values) for name, values in vars(self).items()}
+        return {
+            "loss": list(self.loss),
+            **{k: list(v) for k, v in self.values.items()},
+            "epoch_time": list(self.epoch_time),
+        }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Sequence[float]]) -> History:
-        unknown = set(data) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown history entries {sorted(unknown)}")
-        return cls(**{name: [float(v) for v in values] for name, values in data.items()})
+    def from_dict(cls, data: Mapping[str, Sequence[float]]) -> History:
+        """The inverse of :meth:`to_dict` (empty lists, as older files hold for unrecorded values, are dropped)."""
+        values = {name: vals for name, vals in data.items() if name not in ("loss", "epoch_time") and len(vals)}
+        return cls(loss=data.get("loss", ()), epoch_time=data.get("epoch_time", ()), **values)
 
     def epoch_rows(self) -> list[dict[str, float]]:
-        """One dict per epoch (``epoch`` from 1, then the recorded metrics), e.g. for a CSV file."""
-        columns = [name for name in (*EPOCH_METRICS, "epoch_time") if getattr(self, name)]
+        """One dict per epoch (``epoch`` from 1, then the recorded values), e.g. for a CSV file."""
         return [
-            {"epoch": epoch + 1, **{name: getattr(self, name)[epoch] for name in columns}}
-            for epoch in range(self.epochs)
+            {"epoch": epoch + 1, **{name: vals[epoch] for name, vals in self.values.items()}, "epoch_time": seconds}
+            for epoch, seconds in enumerate(self.epoch_time)
         ]
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, History):
+            return NotImplemented
+        return (self.loss, self.epoch_time, self.values) == (other.loss, other.epoch_time, other.values)
 
-class Callback:
-    """Hooks called by :meth:`Trainer.fit`; override the ones you need."""
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        """Before the first epoch (also when resuming)."""
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        """After each epoch; ``epoch`` counts from 0; set ``trainer.stop_training`` to stop."""
-
-    def on_train_end(self, trainer: Trainer) -> None:
-        """After the last epoch, or after a callback stopped training."""
-
-
-class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved for ``patience`` epochs.
-
-    Args:
-        monitor: ``"val_loss"``, ``"val_acc"``, ``"train_loss"`` or ``"train_acc"``;
-            losses must decrease, accuracies increase.
-        patience: epochs without improvement to accept before stopping.
-        restore_best: at the end, put back the weights of the best epoch.
-        min_delta: the smallest change that counts as an improvement.
-
-    Attributes:
-        best, best_epoch: the best value seen and its epoch (from 0).
-        stopped_epoch: the epoch after which training stopped, or None.
-    """
-
-    def __init__(
-        self, monitor: str = "val_loss", patience: int = 5, restore_best: bool = True, min_delta: float = 0.0
-    ) -> None:
-        if monitor not in EPOCH_METRICS:
-            raise ValueError(f"monitor must be one of {list(EPOCH_METRICS)}, got {monitor!r}")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience must be a non-negative integer, got {patience!r}")
-        if min_delta < 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta}")
-        self.monitor, self.patience, self.restore_best, self.min_delta = monitor, patience, restore_best, min_delta
-        self._sign = 1.0 if monitor.endswith("loss") else -1.0  # compare as "smaller is better"
-
-    def on_train_begin(self, trainer: Trainer) -> None:
-        if self.monitor.startswith("val") and not trainer.has_validation:
-            raise ValueError(f"EarlyStopping(monitor={self.monitor!r}) needs validation_data in fit()")
-        self.best, self.best_epoch, self.stopped_epoch = math.inf * self._sign, -1, None
-        self._wait, self._best_arrays = 0, None
-
-    def on_epoch_end(self, trainer: Trainer, epoch: int, logs: dict[str, float]) -> None:
-        value = logs[self.monitor]
-        if self._sign * (self.best - value) > self.min_delta:
-            self.best, self.best_epoch, self._wait = value, epoch, 0
-            if self.restore_best:
-                self._best_arrays = {k: v.copy() for k, v in trainer.model.named_arrays().items()}
-            return
-        self._wait += 1
-        if self._wait > self.patience:
-            self.stopped_epoch = epoch
-            trainer.stop_training = True
-
-    def on_train_end(self, trainer: Trainer) -> None:
-        if self.restore_best and self._best_arrays is not None:
-            trainer.model.load_named_arrays(self._best_arrays)
+    def __repr__(self) -> str:
+        last = ", ".join(f"{name}={vals[-1]:.4g}" for name, vals in self.values.items() if vals)
+        return f"History({self.epochs} epochs, {len(self.loss)} iterations{', ' + last if last else ''})"
 
 
 @dataclass
@@ -171,9 +160,9 @@ class _Progress:
     epoch: int = 0
     iteration: int = 0  # iterations done within ``epoch``
     epoch_rng_state: dict[str, Any] | None = None  # shuffling generator at the start of ``epoch``
-    loss_sum: float = 0.0  # over the samples of ``epoch`` seen so far
-    correct: int = 0
-    seen: int = 0
+    loss_sum: float = 0.0  # sum of the batch losses of ``epoch`` so far, each times its total_weight
+    seen: float = 0.0  # sum of those total weights (counted positions or sample weights)
+    metric_states: dict[str, dict[str, float]] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -181,26 +170,82 @@ class Trainer:
     """Trains a model with an optimizer on in-memory arrays.
 
     Args:
-        model: a :class:`numnet.models.Sequential` (or any of its subclasses).
+        model: a :class:`numnet.models.Model` (a Sequential, an RNNLM, a Seq2seq, ...).
         optimizer: a :class:`numnet.optimizers.Optimizer`.
+        metrics: names from :mod:`numnet.metrics` to record besides the loss
+            (``"accuracy"``, ``"top5_accuracy"``, ``"mae"``, ``"mse"``,
+            ``"perplexity"``); by default the model's ``default_metrics``.
 
     Attributes:
         history: the :class:`History` of the last (or current) ``fit``.
         stop_training: set by a callback to stop after the current epoch.
+        has_validation: whether the current ``fit`` has validation data.
     """
 
-    def __init__(self, model: Sequential, optimizer: Optimizer) -> None:
-        if not isinstance(model, Sequential):
-            raise TypeError(f"model must be a numnet model (Sequential or a subclass), got {type(model).__name__}")
+    def __init__(self, model: Model, optimizer: Optimizer, metrics: Sequence[str] | None = None) -> None:
+        if not isinstance(model, Model):
+            raise TypeError(
+                f"model must be a numnet model (a subclass of numnet.models.Model), got {type(model).__name__}"
+            )
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a numnet optimizer, got {type(optimizer).__name__}")
+        names = tuple(model.default_metrics if metrics is None else metrics)
+        self._metrics = {name: _metric(name, model) for name in names}
         self.model, self.optimizer = model, optimizer
         self.history = History()
         self.stop_training = False
         self.has_validation = False
         self._progress = _Progress()
+        self._data_seed = 0
         self._interrupt_requested = False
 
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metric names recorded besides the loss."""
+        return tuple(self._metrics)
+
+    @property
+    def log_names(self) -> tuple[str, ...]:
+        """The names every epoch of the current ``fit`` logs: ``train_loss``, ``train_<metric>``, then ``val_...``."""
+        names = ("loss", *(log_name(name) for name in self._metrics))
+        prefixes = ("train_", "val_") if self.has_validation else ("train_",)
+        return tuple(prefix + name for prefix in prefixes for name in names)
+
+    def __repr__(self) -> str:
+        return (
+            f"Trainer({type(self.model).__name__}, {self.optimizer!r}, metrics={list(self._metrics)}, "
+            f"epochs done={self.history.epochs})"
+        )
+
+    # ------------------------------------------------------------ one step
+    def train_step(self, x: ArrayLike, t: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """One forward, backward and update on the batch ``(x, t)``; returns its loss (before the update).
+
+        The batch is checked first (a wrong shape or label changes nothing).
+
+        Raises:
+            TrainingError: the loss is NaN or infinite (the parameters are left unchanged).
+        """
+        x = self.model.check_data(x, t, sample_weight)
+        weights = None if sample_weight is None else np.asarray(sample_weight)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._step(x, np.asarray(t), weights)
+
+    def _step(self, x: NDArray, t: NDArray, sample_weight: NDArray | None) -> float:
+        """:meth:`train_step` on data already checked: the inner loop."""
+        model = self.model
+        loss = model.forward(x, t, train=True, sample_weight=sample_weight, checked=True)
+        if not math.isfinite(loss):
+            progress = self._progress
+            raise TrainingError(
+                f"training diverged: the loss became {loss} at epoch {progress.epoch + 1}, "
+                f"iteration {progress.iteration + 1}; try a smaller learning rate"
+            )
+        model.backward()
+        self.optimizer.update(model.params, model.grads)
+        return loss
+
+    # ------------------------------------------------------------ fitting
     def fit(
         self,
         x: ArrayLike,
@@ -209,75 +254,122 @@ class Trainer:
         batch_size: int | None = 100,
         shuffle: bool = True,
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        validation_split: float | None = None,
         seed: int | None = None,
         verbose: int = 1,
         callbacks: Sequence[Callback] = (),
         resume_from: str | PathLike | None = None,
+        sample_weight: ArrayLike | None = None,
     ) -> History:
         """Train for ``epochs`` epochs and return the :class:`History`.
 
         Args:
-            x: inputs (N, D) or (N, C, H, W); cast once to the model's dtype.
-            t: integer labels (N,), one-hot (N, K), or targets for the loss.
+            x: inputs (N, ...) as the model takes them (see its ``input_spec``);
+                float features are cast once to the model's dtype.
+            t: integer labels (N, ...), one-hot (N, ..., K), or targets for the loss.
             epochs: the total number of epochs (a resumed run counts the ones done).
             batch_size: samples per iteration; ``None`` means full-batch
                 gradient descent (one iteration per epoch).
             shuffle: draw a new sample order every epoch.
             validation_data: ``(x_val, t_val)`` evaluated after every epoch.
-            seed: seeds the shuffling; the same seed gives the same run.
+            validation_split: instead, a fraction in (0, 1) of ``(x, t)`` held
+                out for validation: drawn with the seed, stratified by class
+                for classifiers (each class keeps its share).
+            seed: seeds the split and the shuffling; the same seed gives the
+                same run. None draws them from the model's generator.
             verbose: 0 silent, 1 a progress bar per epoch (tqdm, on a terminal)
                 and a line per epoch, 2 a line per epoch.
             callbacks: e.g. ``[EarlyStopping(patience=3)]``.
             resume_from: a checkpoint written by :meth:`save_checkpoint`;
-                training continues exactly where it stopped.
+                training continues exactly where it stopped, with the same
+                data, arguments and callbacks.
+            sample_weight: (N,) weights of the training samples, or None.
+
+        A stateful model needs ``shuffle=False``, no ``validation_split``, and
+        data (and validation data) whose length is a multiple of
+        ``batch_size`` (see the module docstring).
 
         Raises:
+            TypeError, ValueError: the data or an argument does not fit,
+                before anything changes.
             TrainingError: the loss became NaN or infinite.
             TrainingInterrupted: Ctrl-C; the state is consistent, so
                 :meth:`save_checkpoint` can be called.
         """
-        x, t = self.model._as_input(x), np.asarray(t)
         check_positive_int("epochs", epochs)
         if batch_size is not None:
             check_positive_int("batch_size", batch_size)
-        self.model.check_data(x, t)
+        if validation_data is not None and validation_split is not None:
+            raise ValueError("give validation_data or validation_split, not both")
+        checkpoint = io.load_checkpoint(resume_from) if resume_from is not None else None
+        x = self.model.check_data(x, t, sample_weight)
+        t = np.asarray(t)
+        weights = None if sample_weight is None else np.asarray(sample_weight)
         if validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise ValueError("validation_data must be a pair (x_val, t_val)")
-            x_val, t_val = self.model._as_input(validation_data[0]), np.asarray(validation_data[1])
-            try:
-                self.model.check_data(x_val, t_val)
-            except ValueError as error:
-                raise ValueError(f"validation_data does not fit the model: {error}") from None
-        self.has_validation = validation_data is not None
-        batch_size = len(x) if batch_size is None else min(batch_size, len(x))
-
-        rng = np.random.default_rng(seed)
-        if resume_from is not None:
-            self._restore(resume_from, rng)
-        else:
-            self.history, self._progress = History(), _Progress(epoch_rng_state=rng.bit_generator.state)
+            x_val, t_val = self._validation_data(validation_data)
+        # Everything that may still refuse the call runs before training state changes; a draw from the
+        # model's generator (seed=None) is taken back if it does refuse.
+        model_rng_state = self.model.rng.bit_generator.state
         self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin(self)
+        try:
+            data_seed = self._data_seed_for(seed, checkpoint)
+            if validation_split is not None:
+                train_index, val_index = train_validation_split(
+                    len(x), validation_split, seed=data_seed, labels=self._stratify_labels(t)
+                )
+                x_val, t_val = x[val_index], t[val_index]
+                x, t = x[train_index], t[train_index]
+                weights = None if weights is None else weights[train_index]
+            self.has_validation = validation_data is not None or validation_split is not None
+            for callback in callbacks:
+                callback.on_train_begin(self)
+            if checkpoint is not None:
+                self._load_callback_states(callbacks, _saved_callback_states(checkpoint), str(resume_from))
+        except (TypeError, ValueError):
+            self.model.rng.bit_generator.state = model_rng_state
+            raise
+        batch_size = len(x) if batch_size is None else min(batch_size, len(x))
+        stateful = self.model.stateful
+        if stateful:
+            self._check_stateful_data(shuffle, validation_split, len(x), batch_size)
+            if validation_data is not None:
+                self._check_stateful_data(False, None, len(x_val), batch_size, "validation_data")
 
+        rng = np.random.default_rng(data_seed)
+        if checkpoint is not None:
+            self._restore(checkpoint, str(resume_from), rng)
+        else:
+            self.history, self._progress = History(), _Progress(epoch_rng_state=dict(rng.bit_generator.state))
+        self._data_seed = data_seed
+        self._callbacks = list(callbacks)
+
+        assert self._progress.epoch_rng_state is not None
+        rng.bit_generator.state = self._progress.epoch_rng_state  # where this epoch's shuffling starts
         # Overflow on the way to a NaN loss is reported below as a TrainingError, not as warnings.
         with self._deferred_interrupt(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while self._progress.epoch < epochs and not self.stop_training:
                 progress = self._progress
-                rng.bit_generator.state = progress.epoch_rng_state
+                if progress.iteration == 0:
+                    for callback in callbacks:
+                        callback.on_epoch_begin(self, progress.epoch)
+                if stateful and progress.iteration == 0:
+                    self.model.reset_state()
                 n_iterations = math.ceil(len(x) / batch_size)
                 epoch_batches = itertools.islice(
-                    batches(x, t, batch_size, shuffle=shuffle, seed=rng), progress.iteration, None
+                    self._batches(x, t, weights, batch_size, shuffle, rng), progress.iteration, None
                 )
                 bar = _progress_bar(n_iterations, progress, epochs, verbose)
                 self._train_epoch(epoch_batches, bar)
-                logs = {"train_loss": progress.loss_sum / progress.seen, "train_acc": progress.correct / progress.seen}
-                if validation_data is not None:
-                    evaluation = self._evaluate(x_val, t_val, batch_size=1000)
-                    logs["val_loss"], logs["val_acc"] = evaluation["loss"], evaluation["accuracy"]
+                logs = {"train_loss": progress.loss_sum / progress.seen}
+                logs.update(self._metric_results(progress.metric_states, "train_"))
+                if self.has_validation:
+                    evaluation = self._evaluate(x_val, t_val, batch_size=batch_size if stateful else 1000)
+                    logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
                 seconds = progress.seconds + (time.perf_counter() - self._epoch_started)
-                self._end_epoch(logs, seconds, next_rng_state=rng.bit_generator.state)
+                self.history.record(logs, seconds)
+                # without shuffling the generator is never drawn from: its state stays as it was
+                next_state = dict(rng.bit_generator.state) if shuffle else progress.epoch_rng_state
+                self._progress = _Progress(epoch=progress.epoch + 1, epoch_rng_state=next_state)
                 if verbose:
                     _print_epoch(progress.epoch + 1, epochs, logs, seconds, bar)
                 for callback in callbacks:
@@ -286,62 +378,161 @@ class Trainer:
             callback.on_train_end(self)
         return self.history
 
-    def _train_epoch(self, epoch_batches: Iterator[tuple[NDArray, NDArray]], bar: Any) -> None:
-        model, optimizer, progress, history = self.model, self.optimizer, self._progress, self.history
+    def _validation_data(self, validation_data: Any) -> tuple[NDArray, NDArray]:
+        """``(x_val, t_val)`` checked against the model, x_val prepared."""
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise ValueError("validation_data must be a pair (x_val, t_val)")
+        try:
+            x_val = self.model.check_data(validation_data[0], validation_data[1], name="x_val")
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"validation_data does not fit the model: {error}") from None
+        return x_val, np.asarray(validation_data[1])
+
+    def _data_seed_for(self, seed: int | None, checkpoint: io.Checkpoint | None) -> int:
+        """The seed of the validation split and the shuffling: given, saved in the checkpoint, or drawn."""
+        if checkpoint is not None and "data_seed" in checkpoint.extra:
+            return int(checkpoint.extra["data_seed"])
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
+            return int(seed)
+        return int(self.model.rng.integers(2**63))
+
+    def _stratify_labels(self, t: NDArray) -> NDArray | None:
+        """Class ids (N,) to stratify a split by, for classifiers with one label per sample; None otherwise."""
+        if self.model.loss_fn.task == "regression":
+            return None
+        labels = self.model._target_labels(t)
+        return labels if labels.ndim == 1 else None
+
+    @staticmethod
+    def _batches(
+        x: NDArray, t: NDArray, weights: NDArray | None, batch_size: int, shuffle: bool, rng: np.random.Generator
+    ) -> Iterator[tuple[NDArray, NDArray, NDArray | None]]:
+        if not shuffle:  # consecutive slices: views, no copies (a full batch is the data itself)
+            for start in range(0, len(x), batch_size):
+                part = slice(start, start + batch_size)
+                yield x[part], t[part], None if weights is None else weights[part]
+            return
+        for index in batch_indices(len(x), batch_size, shuffle=True, seed=rng):
+            yield np.take(x, index, axis=0), np.take(t, index, axis=0), None if weights is None else weights[index]
+
+    def _train_epoch(self, epoch_batches: Iterator[tuple[NDArray, NDArray, NDArray | None]], bar: Any) -> None:
+        progress, history, callbacks = self._progress, self.history, self._callbacks
+        trackers = self._trackers(progress.metric_states)
         self._epoch_started = time.perf_counter()
-        for x_batch, t_batch in epoch_batches:
-            loss = model.forward(x_batch, t_batch, train=True)
-            if not math.isfinite(loss):
-                raise TrainingError(
-                    f"training diverged: the loss became {loss} at epoch {progress.epoch + 1}, "
-                    f"iteration {progress.iteration + 1}; try a smaller learning rate"
-                )
-            model.backward()
-            optimizer.update(model.params, model.grads)
-            n = len(x_batch)
+        for x_batch, t_batch, w_batch in epoch_batches:
+            for callback in callbacks:
+                callback.on_batch_begin(self, progress.iteration)
+            loss = self._step(x_batch, t_batch, w_batch)
             history.loss.append(loss)
-            progress.loss_sum += loss * n
-            progress.correct += model.count_correct(model.scores, t_batch)
-            progress.seen += n
+            weight = self.model.loss_fn.total_weight  # the epoch's loss is the mean over all its positions
+            progress.loss_sum += loss * weight
+            progress.seen += weight
+            assert self.model.scores is not None
+            for tracker in trackers:
+                tracker.update(t_batch, self.model.scores)
             progress.iteration += 1
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
+            for callback in callbacks:
+                callback.on_batch_end(self, progress.iteration - 1, {"loss": loss})
             if self._interrupt_requested:
+                progress.metric_states = {tracker.name: tracker.metric.state_dict() for tracker in trackers}
                 progress.seconds += time.perf_counter() - self._epoch_started
                 raise TrainingInterrupted(
                     f"training interrupted at epoch {progress.epoch + 1}, iteration {progress.iteration}"
                 )
+        progress.metric_states = {tracker.name: tracker.metric.state_dict() for tracker in trackers}
 
-    def _end_epoch(self, logs: dict[str, float], seconds: float, next_rng_state: dict[str, Any]) -> None:
-        for name, value in logs.items():
-            getattr(self.history, name).append(float(value))
-        self.history.epoch_time.append(seconds)
-        self._progress = _Progress(epoch=self._progress.epoch + 1, epoch_rng_state=next_rng_state)
+    def _trackers(self, states: dict[str, dict[str, float]]) -> list[_Tracker]:
+        trackers = []
+        for name, metric in self._metrics.items():
+            metric.reset()
+            if name in states:
+                metric.load_state_dict(states[name])
+            trackers.append(_Tracker(name, metric, self.model))
+        return trackers
+
+    def _metric_results(self, states: dict[str, dict[str, float]], prefix: str) -> dict[str, float]:
+        results = {}
+        for name, metric in self._metrics.items():
+            metric.reset()
+            metric.load_state_dict(states[name])
+            results[prefix + log_name(name)] = metric.result()
+        return results
 
     def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 1000) -> dict[str, float]:
-        """Loss and accuracy on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``."""
-        x, t = self.model._as_input(x), np.asarray(t)
-        self.model.check_data(x, t)
+        """Loss and metrics on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.
+
+        A stateful model needs the ``batch_size`` its data was arranged for (see the module docstring).
+        """
+        x = self.model.check_data(x, t)
         check_positive_int("batch_size", batch_size)
-        return self._evaluate(x, t, batch_size)
+        if self.model.stateful:
+            self._check_stateful_data(False, None, len(x), batch_size)
+        return self._evaluate(x, np.asarray(t), batch_size)
 
     def _evaluate(self, x: NDArray, t: NDArray, batch_size: int) -> dict[str, float]:
-        """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once)."""
-        loss_sum, correct = 0.0, 0
-        for start in range(0, len(x), batch_size):
-            x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
-            loss_sum += self.model.forward(x_batch, t_batch, train=False) * len(x_batch)
-            correct += self.model.count_correct(self.model.scores, t_batch)
-        return {"loss": loss_sum / len(x), "accuracy": correct / len(x)}
+        """:meth:`evaluate` on data already cast and checked (``fit`` checks its validation data once).
+
+        A stateful model reads the batches in order from a fresh state; its
+        training state is put back afterwards.
+        """
+        stateful = self.model.stateful
+        if stateful:
+            training_state = self.model.get_state()
+            self.model.reset_state()
+        trackers = self._trackers({})
+        loss_sum = total = 0.0
+        try:
+            for start in range(0, len(x), batch_size):
+                x_batch, t_batch = x[start : start + batch_size], t[start : start + batch_size]
+                loss_sum += (
+                    self.model.forward(x_batch, t_batch, train=False, checked=True) * self.model.loss_fn.total_weight
+                )
+                total += self.model.loss_fn.total_weight
+                assert self.model.scores is not None
+                for tracker in trackers:
+                    tracker.update(t_batch, self.model.scores)
+        finally:
+            if stateful:
+                self.model.set_state(training_state)
+        results = {"loss": loss_sum / total}
+        results.update({tracker.name: tracker.metric.result() for tracker in trackers})
+        return results
+
+    def _check_stateful_data(
+        self, shuffle: bool, validation_split: float | None, n: int, batch_size: int, name: str = "x"
+    ) -> None:
+        """A stateful model reads batches of one size, in order (see the module docstring)."""
+        model = type(self.model).__name__
+        if shuffle:
+            raise ValueError(
+                f"{model} is stateful (its recurrent layers carry their state from batch to batch): "
+                "train it on batches in order, with shuffle=False (see numnet.data.bptt_batches)"
+            )
+        if validation_split is not None:
+            raise ValueError(
+                f"{model} is stateful: a random validation_split would break its sequences; give validation_data"
+            )
+        if n % batch_size:
+            raise ValueError(
+                f"{model} is stateful and needs batches of one size: {name} holds {n} rows, "
+                f"not a multiple of batch_size={batch_size}"
+            )
 
     # ------------------------------------------------------------ checkpoints
     def save_checkpoint(self, path: str | PathLike) -> None:
-        """Save model, optimizer, progress and history so that ``fit(resume_from=path)`` continues exactly."""
-        from numnet.io import save_checkpoint  # noqa: PLC0415 - io sits above training
-
+        """Save model, optimizer, progress, history and callback state for ``fit(resume_from=path)``."""
         progress = self._progress
-        save_checkpoint(
+        states = {
+            f"{index}.{type(callback).__name__}": callback.state_dict()
+            for index, callback in enumerate(getattr(self, "_callbacks", ()))
+        }
+        values, arrays = split_state(states)
+        io.save_checkpoint(
             path,
             self.model,
             self.optimizer,
@@ -351,39 +542,60 @@ class Trainer:
             extra={
                 "iteration": progress.iteration,
                 "loss_sum": progress.loss_sum,
-                "correct": progress.correct,
                 "seen": progress.seen,
+                "metric_states": progress.metric_states,
                 "seconds": progress.seconds,
                 "model_rng_state": self.model.rng.bit_generator.state,
+                "data_seed": self._data_seed,
+                "callbacks": values,
             },
+            arrays=arrays,
         )
 
-    def _restore(self, path: str | PathLike, rng: np.random.Generator) -> None:
-        from numnet.io import load_checkpoint  # noqa: PLC0415 - io sits above training
-
-        checkpoint = load_checkpoint(path)
+    def _restore(self, checkpoint: io.Checkpoint, path: str, rng: np.random.Generator) -> None:
+        """Load the checkpoint's weights, optimizer, history and progress."""
         if checkpoint.model.get_config() != self.model.get_config() or type(checkpoint.model) is not type(self.model):
-            raise ValueError(f"the checkpoint {str(path)!r} holds a different model architecture than this trainer's")
+            raise ValueError(f"the checkpoint {path!r} holds a different model architecture than this trainer's")
+        extra = checkpoint.extra
+        missing = sorted(set(_PROGRESS_KEYS) - {"data_seed", "metric_states"} - extra.keys())
+        if missing:
+            raise ValueError(f"the checkpoint {path!r} was not written by Trainer.save_checkpoint: it lacks {missing}")
+        metric_states = extra.get("metric_states", {})
+        if set(metric_states) - set(self._metrics):
+            raise ValueError(
+                f"the checkpoint {path!r} recorded the metrics {sorted(metric_states)}; this trainer records "
+                f"{sorted(self._metrics)}: create it with metrics={sorted(metric_states)}"
+            )
         self.model.load_named_arrays(checkpoint.model.named_arrays())
         self.optimizer.load_state_dict(checkpoint.optimizer.state_dict())
-        extra = checkpoint.extra
-        missing = {"iteration", "loss_sum", "correct", "seen", "seconds", "model_rng_state"} - extra.keys()
-        if missing:
-            raise ValueError(
-                f"the checkpoint {str(path)!r} was not written by Trainer.save_checkpoint: it lacks {sorted(missing)}"
-            )
+        self.optimizer.lr = checkpoint.optimizer.lr
         self.model.rng.bit_generator.state = extra["model_rng_state"]
         self.history = History.from_dict(checkpoint.history)
         self._progress = _Progress(
             epoch=checkpoint.epoch,
             iteration=extra["iteration"],
-            # a checkpoint written without a generator state starts shuffling from ``seed``
-            epoch_rng_state=checkpoint.rng_state or rng.bit_generator.state,
+            # a checkpoint written without a generator state starts shuffling from the seed
+            epoch_rng_state=checkpoint.rng_state or dict(rng.bit_generator.state),
             loss_sum=extra["loss_sum"],
-            correct=extra["correct"],
             seen=extra["seen"],
+            metric_states=metric_states,
             seconds=extra["seconds"],
         )
+
+    def _load_callback_states(
+        self, callbacks: Sequence[Callback], states: dict[str, dict[str, Any]] | None, path: str
+    ) -> None:
+        """Give each callback its saved state (a checkpoint of numnet 0.1 saved none: nothing to give)."""
+        if states is None:
+            return
+        keys = [f"{index}.{type(callback).__name__}" for index, callback in enumerate(callbacks)]
+        if sorted(keys) != sorted(states):
+            raise ValueError(
+                f"the checkpoint {path!r} was written with the callbacks {sorted(states)}; resume with the same "
+                f"callbacks in the same order (got {keys})"
+            )
+        for key, callback in zip(keys, callbacks):
+            callback.load_state_dict(states[key])
 
     @contextlib.contextmanager
     def _deferred_interrupt(self) -> Iterator[None]:
@@ -403,6 +615,37 @@ class Trainer:
             signal.signal(signal.SIGINT, previous)
 
 
+def _saved_callback_states(checkpoint: io.Checkpoint) -> dict[str, dict[str, Any]] | None:
+    """The callbacks' state saved in ``checkpoint``; None when it holds none (numnet 0.1 saved none)."""
+    if "callbacks" not in checkpoint.extra:
+        return None
+    return join_state(checkpoint.extra["callbacks"], checkpoint.arrays)
+
+
+def _metric(name: str, model: Model) -> metrics.Metric:
+    """The streaming metric ``name``, minding the loss's ``ignore_index``."""
+    return metrics.get_metric(name, ignore_index=model.loss_fn.ignore_index)
+
+
+@dataclass
+class _Tracker:
+    """Feeds a streaming metric what it needs from a batch: class labels, scores or output values."""
+
+    name: str
+    metric: metrics.Metric
+    model: Model
+
+    def update(self, t: NDArray, scores: NDArray) -> None:
+        model = self.model
+        if self.metric.input == "labels":  # the targets were checked once per fit: count without checking again
+            self.metric.update(model._target_labels(t), model.loss_fn.labels(scores), checked=True)
+        elif self.metric.input == "outputs":
+            t = model.score_targets(t)
+            self.metric.update(t.reshape(scores.shape) if t.size == scores.size else t, model.loss_fn.output(scores))
+        else:
+            self.metric.update(model.score_targets(t), scores)
+
+
 def _progress_bar(total: int, progress: _Progress, epochs: int, verbose: int) -> Any:
     """A tqdm bar over the epoch's iterations, or None when quiet, not on a terminal, or without tqdm."""
     if verbose != 1 or not sys.stderr.isatty():
@@ -417,5 +660,5 @@ def _progress_bar(total: int, progress: _Progress, epochs: int, verbose: int) ->
 def _print_epoch(epoch: int, epochs: int, logs: dict[str, float], seconds: float, bar: Any) -> None:
     if bar is not None:
         bar.close()
-    metrics = "  ".join(f"{name} {value:.4f}" for name, value in logs.items())
-    print(f"epoch {epoch}/{epochs}  {metrics}  ({seconds:.1f}s)", flush=True)
+    values = "  ".join(f"{name} {value:.4f}" for name, value in logs.items())
+    print(f"epoch {epoch}/{epochs}  {values}  ({seconds:.1f}s)", flush=True)

@@ -34,6 +34,7 @@ class Sigmoid(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         y = self.out
         dout = check_dout(self, dout, y)
+        assert y is not None
         dx = 1 - y
         dx *= y
         dx *= dout
@@ -56,6 +57,7 @@ class ReLU(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         mask = self.mask
         dout = check_dout(self, dout, mask, self.dtype)
+        assert mask is not None
         return dout * mask
 
 
@@ -70,7 +72,7 @@ class LeakyReLU(Layer):
         super().__init__()
         if isinstance(alpha, bool) or not isinstance(alpha, Real) or not math.isfinite(alpha):
             raise ValueError(f"LeakyReLU: alpha must be a finite real number, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha: float = float(alpha)
         self.mask: NDArray[np.bool_] | None = None
         self.dtype: np.dtype | None = None
 
@@ -82,6 +84,7 @@ class LeakyReLU(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         mask = self.mask
         dout = check_dout(self, dout, mask, self.dtype)
+        assert mask is not None
         return np.where(mask, dout, self.alpha * dout)
 
     def get_config(self) -> dict[str, Any]:
@@ -102,6 +105,7 @@ class Tanh(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         y = self.out
         dout = check_dout(self, dout, y)
+        assert y is not None
         dx = y * y
         np.subtract(1, dx, out=dx)
         dx *= dout
@@ -142,6 +146,7 @@ class Softmax(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         y = self.out
         dout = check_dout(self, dout, y)
+        assert y is not None
         dx = dout - np.sum(dout * y, axis=-1, keepdims=True)
         dx *= y
         return dx

@@ -11,8 +11,11 @@ parameters, whose input is data (as PyTorch skips the gradient of an input
 that does not require one). Layers for which that gradient is costly (a
 matrix product, a col2im) override it; the default calls ``backward``.
 
-A loss layer's ``forward(x, t)`` returns a float and its ``backward()``
-(``dout=1.0``) starts the chain.
+A layer declares the input it expects in ``input_kind``: ``"float"``
+features (the default) or ``"ids"``, integer indices (``Embedding``); a model
+checks its data against its first layer's kind and never casts ids to float.
+Losses are not layers: they follow their own contract in
+:mod:`numnet.layers.losses`.
 
 For saving (:mod:`numnet.io`) a layer describes itself: ``get_config()`` gives
 the JSON-able keyword arguments that ``from_config`` rebuilds it from,
@@ -28,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-__all__ = ["Layer", "LossLayer", "LAYER_REGISTRY", "check_dout"]
+__all__ = ["Layer", "LAYER_REGISTRY", "check_dout"]
 
 #: Class name -> layer class, filled by every subclass of :class:`Layer`.
 LAYER_REGISTRY: dict[str, type[Layer]] = {}
@@ -41,6 +44,8 @@ class Layer:
     param_names: ClassVar[tuple[str, ...]] = ()
     #: Names of array attributes that are state but not parameters.
     state_names: ClassVar[tuple[str, ...]] = ()
+    #: The input this layer takes: "float" features or "ids" (integer indices).
+    input_kind: ClassVar[str] = "float"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -61,6 +66,25 @@ class Layer:
         """Write the parameter gradients as ``backward`` does, skipping the input gradient."""
         self.backward(dout)
 
+    def share_param(self, name: str, array: NDArray) -> None:
+        """Use ``array`` as the parameter ``name`` instead of the layer's own (weight tying, wrapped arrays).
+
+        ``array`` must have the parameter's shape and dtype; it is used, not
+        copied (a transposed view of another layer's weight ties the two).
+        The parameter's gradient array stays the layer's own.
+        """
+        if name not in self.param_names:
+            raise ValueError(f"{self!r} has no parameter {name!r}; its parameters are {list(self.param_names)}")
+        index = self.param_names.index(name)
+        own = self.params[index]
+        if not isinstance(array, np.ndarray) or array.shape != own.shape or array.dtype != own.dtype:
+            raise ValueError(
+                f"{self!r}: {name} must be an array of shape {own.shape} and dtype {own.dtype}, got "
+                f"{type(array).__name__} {getattr(array, 'shape', '')} {getattr(array, 'dtype', '')}".rstrip()
+            )
+        setattr(self, name, array)
+        self.params[index] = array
+
     def __call__(self, x: NDArray, train: bool = True) -> NDArray:
         return self.forward(x, train=train)
 
@@ -78,25 +102,8 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
-class LossLayer(Layer):
-    """A layer that ends the network: ``forward(x, t)`` returns the loss as a float.
-
-    ``output(x)`` maps the network's scores to its prediction (probabilities
-    for classification losses) without computing a loss.
-    """
-
-    def forward(self, x: NDArray, t: NDArray) -> float:  # type: ignore[override]
-        raise NotImplementedError
-
-    def backward(self, dout: float = 1.0) -> NDArray:
-        raise NotImplementedError
-
-    def output(self, x: NDArray) -> NDArray:
-        raise NotImplementedError
-
-
 def check_dout(
-    layer: Layer, dout: ArrayLike, expected: NDArray | tuple[int, ...] | None, dtype: DTypeLike = None
+    layer: Layer, dout: ArrayLike, expected: NDArray | tuple[int, ...] | None, dtype: DTypeLike | None = None
 ) -> NDArray:
     """``dout`` as an array of the forward output's shape, in the layer's dtype.
 
@@ -114,7 +121,8 @@ def check_dout(
     if expected is None:
         raise RuntimeError(f"{layer!r}: backward() called before forward()")
     if isinstance(expected, np.ndarray):
-        expected, dtype = expected.shape, expected.dtype if dtype is None else dtype
+        dtype = expected.dtype if dtype is None else dtype
+        expected = expected.shape
     dout = np.asarray(dout, dtype=dtype)
     if dout.shape != expected:
         raise ValueError(f"{layer!r}: dout must have the forward output's shape {expected}, got {dout.shape}")

@@ -328,6 +328,7 @@ class Conv2D(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         """(N, FN, OH, OW) -> (N, C, H, W); writes ``dW`` and ``db`` (see backward_params)."""
         dout_rows = self._param_grads(dout)
+        assert self._out_shape is not None
         n, c, h, w = self._x_shape
         _, _, oh, ow = self._out_shape
         dcol = self.W.reshape(self.out_channels, -1).T @ dout_rows  # (C*KH*KW, OH*OW*N)
@@ -342,6 +343,7 @@ class Conv2D(Layer):
     def _param_grads(self, dout: ArrayLike) -> NDArray:
         """Check ``dout``, write dW and db; return ``dout`` as an (FN, OH*OW*N) matrix."""
         dout = check_dout(self, dout, self._out_shape, self.W.dtype)
+        assert self._col is not None
         # (FN, OH, OW, N): free when dout is batch-innermost like the forward output.
         dout_rows = dout.transpose(1, 2, 3, 0).reshape(self.out_channels, -1)
         # [dW | db]^T = [col; ones] @ dout^T: the bias gradient (the row sums of dout)
@@ -440,6 +442,7 @@ class _Pool2D(Layer):
         """Input gradient (N, C, H, W) from ``gradient_at(k, out)``, which writes into ``out`` and
         returns the (N, C, OH, OW) gradient that flows to the input under window offset number k
         of :meth:`_offsets`. The offsets are visited last to first."""
+        assert self._out_shape is not None and self._dtype is not None
         (oh, ow), (sh, sw), (ph, pw) = self._out_shape[2:], self.stride, self.pool_size
         # Windows that do not overlap (the default) reach every input at most once: each
         # offset's gradient is written straight into its pixels, with no scratch array to add.
@@ -457,6 +460,7 @@ class _Pool2D(Layer):
             if disjoint:
                 gradient_at(k, pixels)
             else:
+                assert scratch is not None
                 pixels += gradient_at(k, scratch)
         return dx
 

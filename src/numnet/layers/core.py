@@ -1,4 +1,4 @@
-"""Fully connected layers: ``Affine`` (wraps given W, b), ``Dense`` (creates them), ``Flatten``."""
+"""Fully connected layers: ``Affine`` (wraps given W, b), ``Dense`` (creates them), ``TimeAffine``, ``Flatten``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from numnet._checks import check_positive_int
 from numnet.initializers import Initializer, describe_init, get_initializer
 from numnet.layers.base import Layer, check_dout
 
-__all__ = ["Affine", "Dense", "Flatten"]
+__all__ = ["Affine", "Dense", "TimeAffine", "Flatten"]
 
 
 class Affine(Layer):
@@ -47,7 +47,7 @@ class Affine(Layer):
         self._ones = np.ones(0, dtype=W.dtype)  # a batch's worth of ones, for db
 
     @classmethod
-    def _check_params(cls, W: object, b: object) -> None:
+    def _check_params(cls, W: Any, b: Any) -> None:
         name = cls.__name__
         if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
             raise TypeError(
@@ -91,6 +91,7 @@ class Affine(Layer):
     def backward(self, dout: ArrayLike) -> NDArray:
         """dout (N, out_features) -> dx = dout W^T in x's shape; writes dW and db (see backward_params)."""
         dout = self._param_grads(dout)
+        assert self.x is not None
         if self.x.flags.f_contiguous and not self.x.flags.c_contiguous:
             # x came Fortran-ordered (the flattened view of a convolution's batch-innermost
             # output): give dx that layout too, so that the layer before sees the layout it made.
@@ -105,6 +106,7 @@ class Affine(Layer):
         """Check ``dout``, write dW and db; return ``dout`` as an array in W's dtype."""
         shape = None if self.x is None else (self.x.shape[0], self.out_features)
         dout = check_dout(self, dout, shape, self.W.dtype)
+        assert self.x is not None
         np.matmul(self.x.T, dout, out=self.dW)
         # db = the column sums of dout, as the product ones^T @ dout: several times faster than
         # np.sum over axis 0 (9.5 against 1.3 µs for a batch of 400 x 4).
@@ -169,6 +171,42 @@ class Dense(Affine):
         layer = cls(config["in_features"], config["out_features"], init="zeros", dtype=dtype)
         layer.init = config.get("init", "he")
         return layer
+
+
+class TimeAffine(Affine):
+    """An :class:`Affine` applied at every position: (N, ..., in_features) -> (N, ..., out_features).
+
+    The second volume's TimeAffine: the same W and b for every time step (or
+    any other leading axes), computed as one matrix product over the
+    positions. ``Affine`` instead flattens each sample into one vector.
+    """
+
+    def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
+        """(N, ..., in_features) -> (N, ..., out_features)."""
+        x = np.asarray(x)
+        if x.ndim < 2 or x.shape[-1] != self.in_features:
+            raise ValueError(f"{self!r}: x must have shape (N, ..., {self.in_features}), got shape {x.shape}")
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{self!r}: x must be a numeric array, got dtype {x.dtype}")
+        self.x_shape = x.shape
+        self.x = x.reshape(-1, self.in_features).astype(self.W.dtype, copy=False)
+        out = self.x @ self.W
+        out += self.b
+        return out.reshape(*x.shape[:-1], self.out_features)
+
+    def backward(self, dout: ArrayLike) -> NDArray:
+        """dout (N, ..., out_features) -> dx (N, ..., in_features); writes dW and db."""
+        dout = self._param_grads(dout)
+        assert self.x_shape is not None
+        return (dout @ self.W.T).reshape(self.x_shape)
+
+    def _param_grads(self, dout: ArrayLike) -> NDArray:
+        shape = None if self.x_shape is None else (*self.x_shape[:-1], self.out_features)
+        dout = check_dout(self, dout, shape, self.W.dtype).reshape(-1, self.out_features)
+        assert self.x is not None
+        np.matmul(self.x.T, dout, out=self.dW)
+        np.sum(dout, axis=0, out=self.db)
+        return dout
 
 
 class Flatten(Layer):

@@ -58,20 +58,20 @@ class BatchNorm(Layer):
             raise ValueError(f"BatchNorm: momentum must be a number in [0, 1], got {momentum!r}")
         if not isinstance(eps, Real) or not eps > 0.0:
             raise ValueError(f"BatchNorm: eps must be a number > 0, got {eps!r}")
-        self.num_features = int(num_features)
-        self.momentum = float(momentum)
-        self.eps = float(eps)
-        self.gamma = np.ones(self.num_features, dtype=dtype)
-        self.beta = np.zeros(self.num_features, dtype=dtype)
-        self.dgamma = np.zeros_like(self.gamma)
-        self.dbeta = np.zeros_like(self.beta)
+        self.num_features: int = int(num_features)
+        self.momentum: float = float(momentum)
+        self.eps: float = float(eps)
+        self.gamma: NDArray = np.ones(self.num_features, dtype=dtype)
+        self.beta: NDArray = np.zeros(self.num_features, dtype=dtype)
+        self.dgamma: NDArray = np.zeros_like(self.gamma)
+        self.dbeta: NDArray = np.zeros_like(self.beta)
         self.params = [self.gamma, self.beta]
         self.grads = [self.dgamma, self.dbeta]
-        self.running_mean = np.zeros(self.num_features, dtype=dtype)
-        self.running_var = np.ones(self.num_features, dtype=dtype)
+        self.running_mean: NDArray = np.zeros(self.num_features, dtype=dtype)
+        self.running_var: NDArray = np.ones(self.num_features, dtype=dtype)
         self._x_hat: NDArray | None = None
         self._inv_std: NDArray | None = None
-        self._batch_stats = True
+        self._batch_stats: bool = True
 
     def _check_input(self, x: NDArray) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The reduction axes and the broadcast shape of per-feature vectors for ``x``."""
@@ -117,6 +117,7 @@ class BatchNorm(Layer):
         """
         x_hat = self._x_hat
         dout = check_dout(self, dout, None if x_hat is None else x_hat.shape, self.gamma.dtype)
+        assert x_hat is not None
         axes, shape = self._check_input(x_hat)
         np.sum(dout, axis=axes, out=self.dbeta)
         np.sum(dout * x_hat, axis=axes, out=self.dgamma)

@@ -36,8 +36,8 @@ class Dropout(Layer):
             raise TypeError(f"Dropout: rate must be a number in [0, 1), got {type(rate).__name__} {rate!r}")
         if not 0.0 <= rate < 1.0:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
-        self.rng = None if rng is None else np.random.default_rng(rng)
+        self.rate: float = float(rate)
+        self.rng: np.random.Generator | None = None if rng is None else np.random.default_rng(rng)
         self._mask: NDArray | None = None  # the scaled mask, None after an inference pass
         self._shape: tuple[int, ...] | None = None
 
