@@ -316,12 +316,15 @@ def planar_profile(iterations: int) -> None:
     trackers = trainer._trackers({})
     parts["Sequential.forward (layers and loss)"] = lambda: model.forward(x, t, checked=True)
     parts["Sequential.backward (loss and layers)"] = model.backward
-    parts["SGD.update"] = lambda: trainer.optimizer.update(model.params, model.grads)
+    parts["SGD.update (checked=True, as fit calls it)"] = lambda: trainer.optimizer.update(
+        model.params, model.grads, checked=True
+    )
     parts["the Trainer's metric trackers (accuracy)"] = lambda: [tr.update(t, model.scores) for tr in trackers]
     per_call = {}
     for name, call in parts.items():
         per_call[name] = min(loop_seconds(call, iterations) for _ in range(3)) / iterations * 1e6
-    top = ("Sequential.forward (layers and loss)", "Sequential.backward (loss and layers)", "SGD.update")
+    top = ("Sequential.forward (layers and loss)", "Sequential.backward (loss and layers)")
+    top += ("SGD.update (checked=True, as fit calls it)",)
     top += ("the Trainer's metric trackers (accuracy)",)
     rest = numnet_us - sum(per_call[name] for name in top)
 

@@ -198,6 +198,7 @@ class Trainer:
         self._progress = _Progress()
         self._data_seed = 0
         self._interrupt_requested = False
+        self._optimizer_checked = False  # the optimizer checked this fit's parameters at its first update
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -228,6 +229,7 @@ class Trainer:
         """
         x = self.model.check_data(x, t, sample_weight)
         weights = None if sample_weight is None else np.asarray(sample_weight)
+        self._optimizer_checked = False
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return self._step(x, np.asarray(t), weights)
 
@@ -242,7 +244,8 @@ class Trainer:
                 f"iteration {progress.iteration + 1}; try a smaller learning rate"
             )
         model.backward()
-        self.optimizer.update(model.params, model.grads)
+        self.optimizer.update(model.params, model.grads, checked=self._optimizer_checked)
+        self._optimizer_checked = True
         return loss
 
     # ------------------------------------------------------------ fitting
@@ -342,6 +345,7 @@ class Trainer:
             self.history, self._progress = History(), _Progress(epoch_rng_state=dict(rng.bit_generator.state))
         self._data_seed = data_seed
         self._callbacks = list(callbacks)
+        self._optimizer_checked = False
 
         assert self._progress.epoch_rng_state is not None
         rng.bit_generator.state = self._progress.epoch_rng_state  # where this epoch's shuffling starts
@@ -361,7 +365,8 @@ class Trainer:
                 bar = _progress_bar(n_iterations, progress, epochs, verbose)
                 self._train_epoch(epoch_batches, bar)
                 logs = {"train_loss": progress.loss_sum / progress.seen}
-                logs.update(self._metric_results(progress.metric_states, "train_"))
+                # the metrics hold the whole epoch's state (resumed mid-epoch included)
+                logs.update({"train_" + log_name(name): metric.result() for name, metric in self._metrics.items()})
                 if self.has_validation:
                     evaluation = self._evaluate(x_val, t_val, batch_size=batch_size if stateful else 1000)
                     logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
@@ -444,7 +449,6 @@ class Trainer:
                 raise TrainingInterrupted(
                     f"training interrupted at epoch {progress.epoch + 1}, iteration {progress.iteration}"
                 )
-        progress.metric_states = {tracker.name: tracker.metric.state_dict() for tracker in trackers}
 
     def _trackers(self, states: dict[str, dict[str, float]]) -> list[_Tracker]:
         trackers = []
@@ -454,14 +458,6 @@ class Trainer:
                 metric.load_state_dict(states[name])
             trackers.append(_Tracker(name, metric, self.model))
         return trackers
-
-    def _metric_results(self, states: dict[str, dict[str, float]], prefix: str) -> dict[str, float]:
-        results = {}
-        for name, metric in self._metrics.items():
-            metric.reset()
-            metric.load_state_dict(states[name])
-            results[prefix + log_name(name)] = metric.result()
-        return results
 
     def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 1000) -> dict[str, float]:
         """Loss and metrics on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.
