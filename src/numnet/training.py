@@ -39,7 +39,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -359,9 +359,13 @@ class Trainer:
                 if stateful and progress.iteration == 0:
                     self.model.reset_state()
                 n_iterations = math.ceil(len(x) / batch_size)
-                epoch_batches = itertools.islice(
-                    self._batches(x, t, weights, batch_size, shuffle, rng), progress.iteration, None
-                )
+                epoch_batches: Iterable[tuple[NDArray, NDArray, NDArray | None]]
+                if n_iterations == 1 and not shuffle and progress.iteration == 0:  # full batch: the data itself
+                    epoch_batches = ((x, t, weights),)
+                else:
+                    epoch_batches = itertools.islice(
+                        self._batches(x, t, weights, batch_size, shuffle, rng), progress.iteration, None
+                    )
                 bar = _progress_bar(n_iterations, progress, epochs, verbose)
                 self._train_epoch(epoch_batches, bar)
                 logs = {"train_loss": progress.loss_sum / progress.seen}
@@ -422,7 +426,7 @@ class Trainer:
         for index in batch_indices(len(x), batch_size, shuffle=True, seed=rng):
             yield np.take(x, index, axis=0), np.take(t, index, axis=0), None if weights is None else weights[index]
 
-    def _train_epoch(self, epoch_batches: Iterator[tuple[NDArray, NDArray, NDArray | None]], bar: Any) -> None:
+    def _train_epoch(self, epoch_batches: Iterable[tuple[NDArray, NDArray, NDArray | None]], bar: Any) -> None:
         progress, history, callbacks = self._progress, self.history, self._callbacks
         trackers = self._trackers(progress.metric_states)
         self._epoch_started = time.perf_counter()

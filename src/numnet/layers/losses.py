@@ -392,7 +392,7 @@ class SigmoidWithLoss(Loss):
         y = np.where(x >= 0, 1, e)
         y /= 1 + e  # sigmoid(x): 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below
         self.y, self.t, self.scale = y, targets, scale
-        return float(np.sum(losses * scale))
+        return float((losses * scale).sum())
 
     def backward(self, dout: float = 1.0) -> NDArray:
         dout = self._dout(dout, self.y)
