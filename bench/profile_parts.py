@@ -278,18 +278,38 @@ def planar_profile(iterations: int) -> None:
     trainer = Trainer(model, SGD(lr=1.2))
     loop = NumpyLoop(x, t, 1.2, iterations)
 
+    bare_model = planar_network(0)
+    bare_trainer = Trainer(bare_model, SGD(lr=1.2), metrics=[])
+    prepared = model.check_data(x, t)
+
     def fit() -> None:
         trainer.fit(x, t, epochs=iterations, batch_size=None, shuffle=False, verbose=0)
 
-    totals: dict[str, list[float]] = {"numnet": [], "NumPy loop": []}
-    fit()
-    loop.run()
+    def fit_without_metrics() -> None:
+        bare_trainer.fit(x, t, epochs=iterations, batch_size=None, shuffle=False, verbose=0)
+
+    def model_and_optimizer() -> None:  # the calls fit makes per iteration, without the Trainer around them
+        for _ in range(iterations):
+            bare_model.forward(prepared, t, checked=True)
+            bare_model.backward()
+            bare_trainer.optimizer.update(bare_model.params, bare_model.grads, checked=True)
+
+    contenders: dict[str, Callable[[], None]] = {
+        "numnet Trainer.fit": fit,
+        "Trainer.fit, metrics=[]": fit_without_metrics,
+        "model.forward, backward, optimizer.update in a loop": model_and_optimizer,
+        "bare NumPy loop": loop.run,
+    }
+    totals: dict[str, list[float]] = {name: [] for name in contenders}
+    for call in contenders.values():
+        call()
     for round_ in range(5):
-        for name, call in (("numnet", fit), ("NumPy loop", loop.run))[:: 1 if round_ % 2 else -1]:
+        for name, call in list(contenders.items())[:: 1 if round_ % 2 else -1]:
             started = clock()
             call()
             totals[name].append((clock() - started) / iterations)
-    numnet_us, loop_us = (min(totals[name]) * 1e6 for name in ("numnet", "NumPy loop"))
+    whole_us = {name: min(values) * 1e6 for name, values in totals.items()}
+    numnet_us, loop_us = whole_us["numnet Trainer.fit"], whole_us["bare NumPy loop"]
 
     x = model.check_data(x, t)
     inputs, douts = [], []
@@ -330,6 +350,10 @@ def planar_profile(iterations: int) -> None:
 
     print(f"planar 2-4-1, 400 points, full batch, one thread, CPU time per iteration ({iterations} iterations)")
     print(f"numnet Trainer.fit {numnet_us:.1f} µs, bare NumPy loop {loop_us:.1f} µs: {numnet_us / loop_us:.2f}×\n")
+    print("| whole iterations (interleaved, best of 5) | µs per iteration | ÷ bare loop |\n|---|--:|--:|")
+    for name, value in whole_us.items():
+        print(f"| {name} | {value:.1f} | {value / loop_us:.2f} |")
+    print()
     print("| part (called alone) | µs per call |\n|---|--:|")
     for name, value in per_call.items():
         print(f"| {name} | {value:.1f} |")
