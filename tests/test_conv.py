@@ -7,6 +7,7 @@ over output positions: a naive im2col / col2im, and a direct convolution.
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -447,3 +448,19 @@ def test_pooling_matches_pytorch_forward_and_gradient(pool_class, shape, pool_si
     out_t.backward(torch.tensor(dout))
     np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, x_t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_pickles_without_its_work_arrays_and_computes_the_same_after():
+    rng = np.random.default_rng(7)
+    conv = Conv2D(2, 3, 3, padding=1, rng=rng, dtype="float64")
+    conv.b[...] = rng.standard_normal(3)
+    x = rng.standard_normal((4, 2, 8, 8))
+    out = conv.forward(x)
+    assert conv._col is not None
+    data = pickle.dumps(conv)
+    assert len(data) < conv._col.nbytes  # the (C*KH*KW + 1) x (OH*OW*N) columns stay out of the pickle
+    loaded = pickle.loads(data)
+    np.testing.assert_array_equal(loaded.forward(x), out)
+    dout = rng.standard_normal(out.shape)
+    np.testing.assert_array_equal(loaded.backward(dout), conv.backward(dout))
+    np.testing.assert_array_equal(loaded.dW, conv.dW)

@@ -293,14 +293,29 @@ class Conv2D(Layer):
         self.db = np.zeros_like(self.b)
         self.params = [self.W, self.b]
         self.grads = [self.dW, self.db]
+        self._new_scratch()
+        self._x_shape: tuple[int, ...] = ()
+        self._out_shape: tuple[int, ...] | None = None
+
+    def _new_scratch(self) -> None:
+        """Fresh work arrays: [W | b] as an (FN, C*KH*KW + 1) matrix and [dW | db] transposed
+        (the bias is the weight of the row of ones under the columns), and no columns yet."""
         fan_in = self.W[0].size
-        # [W | b] as an (FN, C*KH*KW + 1) matrix, and [dW | db] transposed: the bias is
-        # the weight of the row of ones under the columns.
         self._weights = np.empty((self.out_channels, fan_in + 1), dtype=self.W.dtype)
         self._weight_grads = np.empty((fan_in + 1, self.out_channels), dtype=self.W.dtype)
         self._col: NDArray | None = None  # the columns of the last input, with the row of ones
-        self._x_shape: tuple[int, ...] = ()
-        self._out_shape: tuple[int, ...] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The layer without its work arrays: a pickle holds no column matrix, and an
+        unpickled layer writes into arrays of its own (not into read-only memory maps)."""
+        state = self.__dict__.copy()
+        for name in ("_weights", "_weight_grads", "_col"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._new_scratch()
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         """(OH, OW) of this convolution on (height, width) inputs; ValueError if the kernel does not fit."""

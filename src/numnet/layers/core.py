@@ -44,7 +44,6 @@ class Affine(Layer):
         self.grads = [self.dW, self.db]
         self.x: NDArray | None = None  # the last input as (N, in_features), not copied
         self.x_shape: tuple[int, ...] | None = None
-        self._ones = np.ones(0, dtype=W.dtype)  # a batch's worth of ones, for db
 
     @classmethod
     def _check_params(cls, W: Any, b: Any) -> None:
@@ -108,11 +107,10 @@ class Affine(Layer):
         dout = check_dout(self, dout, shape, self.W.dtype)
         assert self.x is not None
         np.matmul(self.x.T, dout, out=self.dW)
-        # db = the column sums of dout, as the product ones^T @ dout: several times faster than
-        # np.sum over axis 0 (9.5 against 1.3 µs for a batch of 400 x 4).
-        if len(self._ones) != len(dout):
-            self._ones = np.ones(len(dout), dtype=self.W.dtype)
-        np.matmul(self._ones, dout, out=self.db)
+        # np.sum's own reduction without its Python wrapper (a few µs on tiny batches). The product
+        # ones^T @ dout is faster still but sums in another order, which changes trained weights
+        # in the last bits (and with them scikit-learn's float32 subset-invariance check).
+        np.add.reduce(dout, axis=0, out=self.db)
         return dout
 
     def get_config(self) -> dict[str, Any]:
