@@ -16,6 +16,7 @@ from numnet.cli import main
 from numnet.data import sequences
 from numnet.models import MLP
 from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq
+from numnet.word2vec import CBOW, SkipGram
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -144,3 +145,47 @@ def test_train_a_language_model_on_ptb_then_write_text(monkeypatch, data_dir, tm
     assert main(["generate", str(out), "--start", "the company", "--length", "20", "--temperature", "0"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("the company") and len(text.replace(".\n", " ").split()) >= 20
+
+
+@pytest.mark.parametrize(("model_name", "model_class"), [("cbow", CBOW), ("skipgram", SkipGram)])
+def test_train_word_vectors_on_ptb(model_name, model_class, monkeypatch, data_dir, tmp_path, capsys):
+    """Chapter 4 from the command line: ptb.valid.txt cut to 5,000 words, 16-dimensional vectors."""
+    load = sequence_presets.load_ptb
+    monkeypatch.setattr(sequence_presets, "load_ptb", lambda split, *a, **k: _cut(load(split, *a, **k), 5000))
+    monkeypatch.setenv("NUMNET_DATA_DIR", str(data_dir))
+    out = tmp_path / model_name
+    argv = ["train", "--dataset", "ptb", "--model", model_name, "--train-split", "valid", "--wordvec", "16"]
+    assert main([*argv, "--epochs", "2", "--window", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "unigram baseline loss" in printed and "nearest words:" in printed and "  year: " in printed
+    record = json.loads((out / "run.json").read_text())
+    results = record["results"]
+    assert record["window"] == 2 and results["epochs"] == 2
+    assert results["train_loss"] == pytest.approx(json.loads((out / "history.json").read_text())["train_loss"][-1])
+    assert set(results["nearest_words"]) == {"you", "year"}  # car and toyota are not in the first 5,000 words
+    assert all(len(words) == 5 and query not in words for query, words in results["nearest_words"].items())
+    model = io.load(out / "model.npz")
+    assert isinstance(model, model_class) and model.word_vecs.shape == (7596, 16)
+    assert model.metadata["symbols"][:3] == ["consumers", "may", "want"]
+    assert sequence_presets.nearest_words(model) == results["nearest_words"]
+    assert results["unigram_baseline"] == pytest.approx(sequence_presets.unigram_baseline(model))
+
+
+def _cut(loaded, words):
+    corpus, word_to_id, id_to_word = loaded
+    return corpus[:words], word_to_id, id_to_word
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--dataset", "mnist-mini", "--model", "cbow"], "--model cbow trains word vectors on --dataset ptb"),
+        (["--dataset", "ptb", "--model", "skipgram", "--hidden", "8"], "--hidden does not apply to word vectors"),
+        (["--dataset", "ptb", "--model", "cbow", "--batch-size", "full"], "give --batch-size N"),
+        (["--dataset", "ptb", "--window", "3"], "--window is for word vectors"),
+    ],
+)
+def test_word_vector_options_refused(argv, message, tmp_path, capsys):
+    assert main(["train", *argv, "--out", str(tmp_path / "run")]) == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

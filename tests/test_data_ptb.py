@@ -215,7 +215,7 @@ def test_a_cut_off_download_is_rejected_and_leaves_nothing(server, offline, isol
     base, _ = server
     with pytest.raises(DatasetError, match=r"bad/ptb.test.txt: DatasetError: downloaded file: checksum mismatch"):
         load_ptb("test", mirrors=[f"{base}/bad/"], verbose=False)
-    assert list(isolated.iterdir()) == []
+    assert not isolated.exists()  # not even the cache folder the download made (issue 11)
 
 
 # ------------------------------------------------------------------ the bundled tiny corpus

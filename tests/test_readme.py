@@ -66,3 +66,15 @@ def test_the_scikit_learn_snippet_runs_and_says_the_truth():
     assert round(float(cross_validated), 3) == 0.915
     assert best == "{'numnetclassifier__alpha': 0.0001, 'numnetclassifier__dropout': 0.2} " + best.split()[-1]
     assert round(float(best.split()[-1]), 3) == 0.920
+
+
+def test_the_word_vectors_snippet_runs_and_says_the_truth():
+    snippet = next(block for block in _code_blocks("python") if "create_contexts_target" in block)
+    namespace: dict = {}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    assert namespace["W"].shape == (7, 7) and namespace["contexts"].shape == (6, 2)
+    from numnet.text import most_similar
+
+    top = most_similar("you", namespace["word_to_id"], namespace["id_to_word"], namespace["W"], top=3)
+    assert top[0][0] == "goodbye"
+    assert namespace["model"].word_vecs.shape == (7, 5)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Seed", "as_generator", "check_positive_int", "check_ids"]
+__all__ = ["Seed", "as_generator", "check_positive_int", "check_finite", "check_ids"]
 
 
 def check_positive_int(name: str, value: Any) -> None:
@@ -34,6 +34,45 @@ def as_generator(seed: Seed, name: str = "seed") -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"{name} must be a non-negative int, got {seed}")
     return np.random.default_rng(seed)
+
+
+#: What a dtype kind that is not a real number is, for error messages.
+_NOT_REAL = {
+    "c": "complex numbers",
+    "M": "datetimes",
+    "m": "time spans",
+    "U": "strings",
+    "S": "bytes",
+    "O": "Python objects",
+    "V": "structured records",
+}
+
+
+def check_finite(name: str, array: NDArray) -> None:
+    """Raise unless ``array`` holds finite real numbers, before anything computes with it.
+
+    TypeError naming ``name`` for complex, datetime, string, bytes, object or
+    structured arrays (never cast silently: ``"3"`` is not 3, and a complex
+    number is not its real part); ValueError naming ``name`` and the index of
+    the first NaN or infinite entry (in row-major order). Bool and integer
+    arrays always pass. Costs one pass over a float array (a sum) when every
+    entry is finite.
+    """
+    kind = array.dtype.kind
+    if kind not in "biuf":
+        what = _NOT_REAL.get(kind, "values that are not real numbers")
+        raise TypeError(f"{name} must hold real numbers (bool, integer or float), got dtype {array.dtype} ({what})")
+    if kind != "f" or array.size == 0:
+        return
+    with np.errstate(all="ignore"):
+        if np.isfinite(np.add.reduce(array, axis=None)):  # a NaN or inf anywhere makes the sum NaN or inf
+            return
+    bad = ~np.isfinite(array)
+    if not bad.any():  # finite values whose sum overflowed
+        return
+    index = np.unravel_index(int(np.argmax(bad)), array.shape)
+    where = ", ".join(str(int(i)) for i in index)
+    raise ValueError(f"{name} must hold finite numbers, but {name}[{where}] is {array[index]} (NaN or infinite values)")
 
 
 def check_ids(

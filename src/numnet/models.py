@@ -30,6 +30,7 @@ the tie so that a loaded model shares the array again.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from numnet._checks import check_ids, check_positive_int
+from numnet._checks import check_finite, check_ids, check_positive_int
 from numnet.gradient import numerical_gradients
 from numnet.layers import (
     LAYER_REGISTRY,
@@ -61,6 +62,7 @@ from numnet.layers import (
     Tanh,
     TimeAffine,
 )
+from numnet.layers.base import ArraySpec
 from numnet.metrics import accuracy
 
 __all__ = [
@@ -75,6 +77,7 @@ __all__ = [
     "DeepConvNet",
     "ConvNet",
     "ACTIVATIONS",
+    "MAX_LAYERS",
     "OUTPUTS",
 ]
 
@@ -93,18 +96,39 @@ OUTPUTS: dict[str, type[Loss]] = {
 }
 
 INPUT_KINDS = ("float", "ids")
+#: The most layers :meth:`Model.array_specs` describes: no model file holds more arrays
+#: (:data:`numnet.io.MAX_ENTRIES`), so a deeper description is refused before it is spelled out.
+MAX_LAYERS = 32_768
+
+
+def _check_depth(count: int, argument: str) -> None:
+    """Raise ValueError when an architecture description asks for more than :data:`MAX_LAYERS` layers."""
+    if count > MAX_LAYERS:
+        raise ValueError(f"{argument} describes {count:,} layers, more than MAX_LAYERS={MAX_LAYERS:,}")
 
 
 def _layer_spec(layer: Layer | Loss) -> dict[str, Any]:
     return {"type": type(layer).__name__, "config": layer.get_config()}
 
 
-def _build(spec: dict[str, Any], registry: dict[str, Any], what: str, dtype: DTypeLike) -> Any:
+def _registered(spec: dict[str, Any], registry: dict[str, Any], what: str) -> Any:
     try:
-        cls = registry[spec["type"]]
+        return registry[spec["type"]]
     except KeyError:
         raise ValueError(f"unknown {what} type {spec.get('type')!r} in the model description") from None
-    return cls.from_config(spec.get("config", {}), dtype=dtype)
+
+
+def _build(spec: dict[str, Any], registry: dict[str, Any], what: str, dtype: DTypeLike) -> Any:
+    return _registered(spec, registry, what).from_config(spec.get("config", {}), dtype=dtype)
+
+
+def _named_specs(layers: Sequence[dict[str, ArraySpec]]) -> dict[str, ArraySpec]:
+    """Per-layer array specs keyed as :meth:`Sequential.named_arrays` names them: parameters, then state."""
+    named = {f"{i}.{name}": spec for i, specs in enumerate(layers) for name, spec in specs.items() if spec.trainable}
+    named.update(
+        (f"{i}.{name}", spec) for i, specs in enumerate(layers) for name, spec in specs.items() if not spec.trainable
+    )
+    return named
 
 
 def _choose(name: str, options: dict[str, Any], argument: str) -> Any:
@@ -162,7 +186,8 @@ class InputSpec:
 
         Raises TypeError for the wrong kind of array (complex, strings,
         objects, datetimes; floats where ids are expected) and ValueError for
-        a shape that does not fit, naming ``name`` and what was expected.
+        a NaN or infinite feature (naming the first one's index) or a shape
+        that does not fit, naming ``name`` and what was expected.
         """
         try:
             array = np.asarray(x)
@@ -173,6 +198,8 @@ class InputSpec:
                 raise TypeError(f"{name} must hold integer ids for this model, got dtype {array.dtype}")
         elif array.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be a real numeric array for this model, got dtype {array.dtype}")
+        else:
+            check_finite(name, array)  # a NaN is never predicted as a class
         if array.ndim == 0:
             raise ValueError(f"{name} must be a batch with a leading sample axis, got a scalar")
         if self.shape is not None and not self._fits(array.shape[1:]):
@@ -337,6 +364,18 @@ class Model:
     def _state_arrays(self) -> dict[str, NDArray]:
         """Arrays saved with the parameters that are not trained (running statistics), by stable name."""
         return {}
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The arrays ``from_config(config)`` would make, keyed as :meth:`named_arrays`, without making them.
+
+        :mod:`numnet.io` checks a file against these before it builds the
+        model, and refuses to load a model class that does not describe them.
+        Raises ValueError, TypeError or KeyError for a config that
+        ``from_config`` refuses; NotImplementedError when the class (or one
+        of its layers) cannot tell.
+        """
+        raise NotImplementedError(f"{cls.__name__} does not describe its arrays (array_specs)")
 
     def named_arrays(self) -> dict[str, NDArray]:
         """Parameters and saved state under stable names."""
@@ -582,6 +621,7 @@ class Sequential(Model):
         """
         x = self.prepare_input(x, name)
         t = np.asarray(t)
+        check_finite("t", t)
         _check_lengths(x, t)
         if len(x) == 0:
             raise ValueError(f"{name} must hold at least one sample, got an empty array")
@@ -690,6 +730,25 @@ class Sequential(Model):
             return cls(layers, loss)
         return cls(layers, loss, input_shape=spec.shape, input_kind=spec.kind)
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The layers' arrays (a tied parameter once, under the name it shares), then the loss's (``loss.<name>``)."""
+        _check_depth(len(config["layers"]), "layers")
+        layers = [
+            _registered(spec, LAYER_REGISTRY, "layer").array_specs(spec.get("config", {})) for spec in config["layers"]
+        ]
+        specs = _named_specs(layers)
+        for tie in config.get("tied", ()):
+            if tie["param"] not in specs or tie["shares"] not in specs:
+                raise ValueError(f"the model description ties an unknown parameter {tie['param']!r}")
+            shape, shared = specs.pop(tie["param"]).shape, specs[tie["shares"]].shape
+            if shape != (shared[::-1] if tie.get("transposed") else shared):
+                raise ValueError(f"the model description ties {tie['param']!r} {shape} to {tie['shares']!r} {shared}")
+        loss = _registered(config["loss"], LOSS_REGISTRY, "loss").array_specs(config["loss"].get("config", {}))
+        params = {name: spec for name, spec in specs.items() if spec.trainable}
+        state = {name: spec for name, spec in specs.items() if not spec.trainable}
+        return {**params, **{f"loss.{name}": spec for name, spec in loss.items()}, **state}
+
     def _state_arrays(self) -> dict[str, NDArray]:
         return {
             f"{index}.{name}": getattr(layer, name)
@@ -734,6 +793,18 @@ class _Built:
     @classmethod
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Any:
         return cls(**config, dtype=dtype)  # type: ignore[call-arg]  # every built model takes dtype
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """Each built model describes its own arrays (see :meth:`Model.array_specs`)."""
+        raise NotImplementedError(f"{cls.__name__} does not describe its arrays (array_specs)")
+
+    @classmethod
+    def _arguments(cls, config: dict[str, Any]) -> dict[str, Any]:
+        """The constructor arguments ``from_config(config)`` passes, defaults filled in (TypeError for unknown ones)."""
+        bound = inspect.signature(cls.__init__).bind(None, **config)
+        bound.apply_defaults()
+        return bound.arguments
 
 
 class _BuiltModel(_Built, Sequential):
@@ -780,6 +851,13 @@ class TwoLayerNet(_BuiltModel):
         ]
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
         self.param_names = ["W1", "b1", "W2", "b2"]
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        sizes = args["input_size"], args["hidden_size"], args["output_size"]
+        first, second = (Affine.array_specs({"in_features": a, "out_features": b}) for a, b in zip(sizes, sizes[1:]))
+        return {"W1": first["W"], "b1": first["b"], "W2": second["W"], "b2": second["b"]}
 
 
 class MLP(_BuiltModel):
@@ -844,6 +922,22 @@ class MLP(_BuiltModel):
             config["init"] = "he"  # the weights are saved; the initializer is not needed again
         return config
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        sizes, batch_norm, dropout = list(args["sizes"]), args["batch_norm"], args["dropout"]
+        if len(sizes) < 2:
+            raise ValueError(f"sizes must list at least the input and output widths, got {sizes}")
+        _check_depth(len(sizes), "sizes")
+        layers: list[dict[str, ArraySpec]] = []  # as __init__ stacks them
+        for fan_in, fan_out in zip(sizes[:-2], sizes[1:-1]):
+            layers.append(Dense.array_specs({"in_features": fan_in, "out_features": fan_out}))
+            if batch_norm:
+                layers.append(BatchNorm.array_specs({"num_features": fan_out}))
+            layers += [{}, {}] if dropout else [{}]  # activation, dropout
+        layers.append(Dense.array_specs({"in_features": sizes[-2], "out_features": sizes[-1]}))
+        return _named_specs(layers)
+
 
 class LogisticRegression(_BuiltModel):
     """Logistic regression as a one-neuron network: Dense(n_features, 1) → SigmoidWithLoss.
@@ -859,6 +953,11 @@ class LogisticRegression(_BuiltModel):
         self.config = {"n_features": n_features, "init": init if isinstance(init, str) else "zeros"}
         dense = Dense(n_features, 1, init=init, rng=np.random.default_rng(seed), dtype=dtype)
         super().__init__([dense], SigmoidWithLoss(), seed=seed)
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        n_features = cls._arguments(config)["n_features"]
+        return _named_specs([Dense.array_specs({"in_features": n_features, "out_features": 1})])
 
     def decision_function(self, x: ArrayLike) -> NDArray:
         """The logits w·x + b, shape (N,)."""
@@ -924,6 +1023,31 @@ class SimpleConvNet(_BuiltModel):
             Dense(hidden_size, output_size, init=init, rng=rng, dtype=dtype),
         ]
         super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=(channels, height, width))
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        channels, height, width = _image_shape(args["input_shape"])
+        conv = {
+            "in_channels": channels,
+            "out_channels": args["filters"],
+            "kernel_size": args["kernel_size"],
+            "stride": args["stride"],
+            "padding": args["padding"],
+        }
+        conv_height, conv_width = Conv2D.output_size_of(conv, height, width)
+        pooled = conv["out_channels"] * (conv_height // 2) * (conv_width // 2)
+        hidden_size, output_size = args["hidden_size"], args["output_size"]
+        return _named_specs(
+            [
+                Conv2D.array_specs(conv),
+                {},
+                {},
+                Dense.array_specs({"in_features": pooled, "out_features": hidden_size}),
+                {},
+                Dense.array_specs({"in_features": hidden_size, "out_features": output_size}),
+            ]
+        )
 
 
 class DeepConvNet(_BuiltModel):
@@ -1057,6 +1181,34 @@ class ConvNet(_BuiltModel):
             layers.append(Dropout(dropout))
         layers.append(Dense(hidden_size, output_size, rng=rng, dtype=dtype))
         super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=tuple(input_shape))
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        channels, height, width = _image_shape(args["input_shape"])
+        blocks = [list(block) for block in args["blocks"]]
+        if not blocks or not all(blocks):
+            raise ValueError(f"blocks must list at least one block of at least one convolution, got {blocks}")
+        _check_depth(sum(len(block) for block in blocks), "blocks")
+        batch_norm, dropout = args["batch_norm"], args["dropout"]
+        hidden_size, output_size = args["hidden_size"], args["output_size"]
+        layers: list[dict[str, ArraySpec]] = []  # as __init__ stacks them
+        for block in blocks:
+            for filters in block:
+                conv = {"in_channels": channels, "out_channels": filters, "kernel_size": 3}
+                layers.append(Conv2D.array_specs(conv))
+                if batch_norm:
+                    layers.append(BatchNorm.array_specs({"num_features": filters}))
+                layers.append({})  # ReLU
+                channels = filters
+            if height < 2 or width < 2:
+                raise ValueError(f"input_shape {args['input_shape']} is too small for {len(blocks)} pooling blocks")
+            height, width = height // 2, width // 2
+            layers += [{}, {}] if dropout else [{}]  # pooling, dropout
+        layers += [{}, Dense.array_specs({"in_features": channels * height * width, "out_features": hidden_size}), {}]
+        layers += [{}] if dropout else []
+        layers.append(Dense.array_specs({"in_features": hidden_size, "out_features": output_size}))
+        return _named_specs(layers)
 
 
 def _image_shape(input_shape: Sequence[int]) -> tuple[int, int, int]:

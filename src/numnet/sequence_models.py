@@ -31,7 +31,8 @@ from numnet._checks import check_ids, check_positive_int
 from numnet.data.batching import bptt_batches
 from numnet.initializers import xavier
 from numnet.layers import Dropout, Embedding, Layer, SoftmaxWithLoss, TimeAffine, TimeAttention, TimeLSTM
-from numnet.models import InputSpec, Model, _Built, _BuiltModel, _check_lengths
+from numnet.layers.base import ArraySpec
+from numnet.models import InputSpec, Model, _Built, _BuiltModel, _check_depth, _check_lengths, _named_specs
 
 __all__ = ["RNNLM", "Seq2seq", "PeekySeq2seq", "AttentionSeq2seq"]
 
@@ -133,6 +134,26 @@ class RNNLM(_BuiltModel):
         else:
             layers.append(_output_layer(hidden_size, vocab_size, rng, dtype))
         super().__init__(layers, SoftmaxWithLoss(), seed=seed)
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The layers' parameters as the constructor stacks them (a tied projection's W is the embedding's)."""
+        args = cls._arguments(config)
+        vocab_size, wordvec_size, hidden_size = args["vocab_size"], args["wordvec_size"], args["hidden_size"]
+        check_positive_int("num_layers", args["num_layers"])
+        _check_depth(args["num_layers"], "num_layers")
+        dropout: list[dict[str, ArraySpec]] = [{}] if _check_rate(args["dropout"]) else []
+        layers = [Embedding.array_specs({"vocab_size": vocab_size, "embedding_dim": wordvec_size})]
+        size = wordvec_size
+        for _ in range(args["num_layers"]):
+            layers += [*dropout, TimeLSTM.array_specs({"input_size": size, "hidden_size": hidden_size})]
+            size = hidden_size
+        output = TimeAffine.array_specs({"in_features": hidden_size, "out_features": vocab_size})
+        if args["tie_weights"]:
+            if wordvec_size != hidden_size:
+                raise ValueError(f"tie_weights needs wordvec_size == hidden_size, got {wordvec_size} and {hidden_size}")
+            del output["W"]
+        return _named_specs([*layers, *dropout, output])
 
     @property
     def default_metrics(self) -> tuple[str, ...]:
@@ -289,9 +310,26 @@ class Seq2seq(_Built, Model):
     def hidden_size(self) -> int:
         return int(self.config["hidden_size"])
 
-    def _decoder_sizes(self, wordvec_size: int, hidden_size: int) -> tuple[int, int]:
+    @classmethod
+    def _decoder_sizes(cls, wordvec_size: int, hidden_size: int) -> tuple[int, int]:
         """The input sizes of the decoder's LSTM and affine layers."""
         return wordvec_size, hidden_size
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The parts' parameters, named as :attr:`param_names` names them, without making them."""
+        args = cls._arguments(config)
+        vocab_size, wordvec_size, hidden_size = args["vocab_size"], args["wordvec_size"], args["hidden_size"]
+        lstm_input, affine_input = cls._decoder_sizes(wordvec_size, hidden_size)
+        embed = {"vocab_size": vocab_size, "embedding_dim": wordvec_size}
+        parts = {
+            "encoder.embed": Embedding.array_specs(embed),
+            "encoder.lstm": TimeLSTM.array_specs({"input_size": wordvec_size, "hidden_size": hidden_size}),
+            "decoder.embed": Embedding.array_specs(embed),
+            "decoder.lstm": TimeLSTM.array_specs({"input_size": lstm_input, "hidden_size": hidden_size}),
+            "decoder.affine": TimeAffine.array_specs({"in_features": affine_input, "out_features": vocab_size}),
+        }
+        return {f"{key}.{name}": spec for key, specs in parts.items() for name, spec in specs.items()}
 
     def _encode(self, x: NDArray, train: bool) -> NDArray:
         """Question ids (N, T_in) -> the encoder's hidden states (N, T_in, H)."""
@@ -439,7 +477,8 @@ class PeekySeq2seq(Seq2seq):
     all steps besides the one through the LSTM's initial state.
     """
 
-    def _decoder_sizes(self, wordvec_size: int, hidden_size: int) -> tuple[int, int]:
+    @classmethod
+    def _decoder_sizes(cls, wordvec_size: int, hidden_size: int) -> tuple[int, int]:
         return hidden_size + wordvec_size, 2 * hidden_size
 
     def _decode(self, ids: NDArray, hs: NDArray, start: bool, train: bool) -> NDArray:
@@ -482,7 +521,8 @@ class AttentionSeq2seq(Seq2seq):
         self.attention = TimeAttention()
         super().__init__(vocab_size, wordvec_size, hidden_size, seed=seed, dtype=dtype)
 
-    def _decoder_sizes(self, wordvec_size: int, hidden_size: int) -> tuple[int, int]:
+    @classmethod
+    def _decoder_sizes(cls, wordvec_size: int, hidden_size: int) -> tuple[int, int]:
         return wordvec_size, 2 * hidden_size
 
     def _decode(self, ids: NDArray, hs: NDArray, start: bool, train: bool) -> NDArray:

@@ -13,6 +13,12 @@ own (:func:`encode_questions`, :func:`decode`).
 PTB comes from :func:`numnet.data.ptb.load_ptb`; without ``ptb.train.txt``
 (``train_split="valid"``) the model trains on ``ptb.valid.txt`` and is
 evaluated on ``ptb.test.txt``, the words numbered by those two files.
+
+PTB also trains word vectors (chapter 4): :data:`WORD2VEC_DEFAULTS` holds the
+book's settings, :data:`WORD2VEC_MODELS` the two models (CBOW and skip-gram
+with negative sampling), :func:`load_word2vec_data` the contexts and targets
+of a split and :func:`build_word2vec_model` the model, whose metadata keeps
+the words so that :func:`nearest_words` can name each query's neighbours.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from numnet.data.ptb import load_ptb
 from numnet.data.sequences import SEQUENCE_FILES, START, load_sequences
 from numnet.models import Model
 from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
+from numnet.text import create_contexts_target, most_similar
+from numnet.word2vec import CBOW, SkipGram, negative_sampling_baseline
 
 __all__ = [
     "SequenceDefaults",
@@ -41,6 +49,15 @@ __all__ = [
     "encode_questions",
     "answer_questions",
     "decode",
+    "Word2VecDefaults",
+    "WORD2VEC_DEFAULTS",
+    "WORD2VEC_MODELS",
+    "QUERY_WORDS",
+    "Word2VecData",
+    "load_word2vec_data",
+    "build_word2vec_model",
+    "unigram_baseline",
+    "nearest_words",
 ]
 
 
@@ -212,3 +229,109 @@ def answer_questions(model: Seq2seq, questions: Sequence[str]) -> tuple[NDArray[
     spec = SEQUENCE_FILES[str(dataset)]
     ids = encode_questions(model, questions, spec.question_width)
     return ids, model.generate(ids, _symbols(model).index(START), spec.answer_width - 1)
+
+
+# ---------------------------------------------------------------- word vectors on PTB (chapter 4)
+
+
+@dataclass(frozen=True)
+class Word2VecDefaults:
+    """The book's settings for word2vec on PTB (``ch04/train.py``)."""
+
+    model: str  # a key of WORD2VEC_MODELS
+    hidden_size: int
+    window_size: int
+    epochs: int
+    batch_size: int
+    optimizer: str
+    lr: float
+
+
+#: Chapter 4: CBOW, 100-dimensional vectors, window 5, 10 epochs of batch 100, Adam.
+WORD2VEC_DEFAULTS = Word2VecDefaults("cbow", 100, 5, 10, 100, "adam", 1e-3)
+
+#: Model name -> class; both train on PTB by negative sampling.
+WORD2VEC_MODELS: dict[str, type[CBOW] | type[SkipGram]] = {"cbow": CBOW, "skipgram": SkipGram}
+
+#: The words whose neighbours the book prints after training.
+QUERY_WORDS = ("you", "year", "car", "toyota")
+
+
+@dataclass(frozen=True)
+class Word2VecData:
+    """One PTB split cut into word2vec samples.
+
+    Attributes:
+        split: the file trained on, ``"train"`` or ``"valid"``.
+        corpus: its word ids (T,), whose counts the negatives follow.
+        contexts: (T - 2w, 2w) the ``w = window_size`` words on each side of ``target``.
+        target: (T - 2w,) the middle words.
+        words: the word of each id.
+        window_size: w.
+    """
+
+    split: str
+    corpus: NDArray[np.int64]
+    contexts: NDArray[np.int64]
+    target: NDArray[np.int64]
+    words: tuple[str, ...]
+    window_size: int
+
+    def xy(self, model: str) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """The model's ``(x, t)``: contexts and targets for CBOW, swapped for skip-gram (it predicts contexts)."""
+        return (self.contexts, self.target) if model == "cbow" else (self.target, self.contexts)
+
+
+def load_word2vec_data(
+    data_dir: str | PathLike[str] | None = None,
+    window_size: int | None = None,
+    train_split: str = "train",
+    verbose: bool = True,
+) -> Word2VecData:
+    """The PTB ``train_split`` (``"train"``, or ``"valid"`` offline) as word2vec samples.
+
+    Without the training file (``"valid"``) the words are numbered by the
+    validation and test files, as for the language model.
+    """
+    if train_split not in ("train", "valid"):
+        raise ValueError(f"train_split must be 'train' or 'valid', got {train_split!r}")
+    window_size = window_size or WORD2VEC_DEFAULTS.window_size
+    corpus, _, id_to_word = load_ptb(train_split, data_dir, download=train_split == "train", verbose=verbose)
+    contexts, target = create_contexts_target(corpus, window_size)
+    words = tuple(id_to_word[i] for i in range(len(id_to_word)))
+    return Word2VecData(train_split, np.asarray(corpus), contexts, target, words, window_size)
+
+
+def build_word2vec_model(
+    model: str, data: Word2VecData, hidden_size: int | None = None, seed: int | None = None
+) -> CBOW | SkipGram:
+    """A new ``"cbow"`` or ``"skipgram"`` for ``data`` (its vocabulary, window and word counts); metadata attached."""
+    if model not in WORD2VEC_MODELS:
+        raise ValueError(f"model must be one of {sorted(WORD2VEC_MODELS)}, got {model!r}")
+    hidden = hidden_size or WORD2VEC_DEFAULTS.hidden_size
+    built = WORD2VEC_MODELS[model](len(data.words), hidden, data.window_size, corpus=data.corpus, seed=seed)
+    built.metadata = {"dataset": "ptb", "train_split": data.split, "symbols": list(data.words)}
+    return built
+
+
+def unigram_baseline(model: CBOW | SkipGram) -> float:
+    """The loss of a model that ignores the context (see :func:`numnet.word2vec.negative_sampling_baseline`)."""
+    config = model.config
+    return negative_sampling_baseline(config["counts"], config["power"], config["sample_size"])
+
+
+def nearest_words(model: CBOW | SkipGram, queries: Sequence[str] = QUERY_WORDS, top: int = 5) -> dict[str, list[str]]:
+    """The ``top`` nearest words (cosine similarity of ``model.word_vecs``) of each query the model trained on.
+
+    Queries outside the vocabulary, or absent from the training corpus (whose
+    vectors kept their random start), are left out.
+    """
+    words = _symbols(model)
+    word_to_id = {word: i for i, word in enumerate(words)}
+    id_to_word = dict(enumerate(words))
+    counts = model.config["counts"]
+    return {
+        query: [word for word, _ in most_similar(query, word_to_id, id_to_word, model.word_vecs, top)]
+        for query in queries
+        if query in word_to_id and counts[word_to_id[query]] > 0
+    }

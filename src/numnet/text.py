@@ -390,6 +390,13 @@ def _ranked(similarity: NDArray, skip: Sequence[int], id_to_word: IdToWord, top:
     return [(id_to_word[int(i)], float(similarity[i])) for i in order]
 
 
+def _print_ranked(header: str, ranked: list[tuple[str, float]]) -> None:
+    """Ranked words as the book prints them: a blank line, the header, then `` word: similarity`` lines."""
+    print(f"\n{header}")
+    for word, similarity in ranked:
+        print(f" {word}: {similarity}")
+
+
 def most_similar(
     query: str,
     word_to_id: Mapping[str, int],
@@ -410,9 +417,7 @@ def most_similar(
     query_id = _word_id(query, word_to_id, "query")
     ranked = _ranked(_cosine(matrix, matrix[query_id]), [query_id], id_to_word, top)
     if verbose:
-        print(f"\n[query] {query}")
-        for word, similarity in ranked:
-            print(f" {word}: {similarity}")
+        _print_ranked(f"[query] {query}", ranked)
     return ranked
 
 
@@ -441,9 +446,7 @@ def analogy(
     query = matrix[ids[1]] - matrix[ids[0]] + matrix[ids[2]]
     ranked = _ranked(_cosine(matrix, query), ids, id_to_word, top)
     if verbose:
-        print(f"\n[analogy] {a}:{b} = {c}:?")
-        for word, similarity in ranked:
-            print(f" {word}: {similarity}")
+        _print_ranked(f"[analogy] {a}:{b} = {c}:?", ranked)
     return ranked
 
 

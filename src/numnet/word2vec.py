@@ -34,7 +34,8 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from numnet._checks import check_ids, check_positive_int
 from numnet.initializers import Initializer, describe_init
 from numnet.layers import ContextMean, ContextRepeat, Dense, Embedding, NegativeSamplingLoss, SoftmaxWithLoss
-from numnet.models import _BuiltModel
+from numnet.layers.base import ArraySpec
+from numnet.models import _BuiltModel, _named_specs
 from numnet.text import UnigramSampler
 
 __all__ = ["SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram", "word_counts", "negative_sampling_baseline"]
@@ -95,8 +96,51 @@ class _Word2Vec(_BuiltModel):
         """The word vectors: the input embedding ``W_in`` (vocab_size, hidden_size), not a copy."""
         return self.layers[0].params[0]
 
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The input embedding (V, H), then the output weights: a Dense's or the loss's ``W``."""
+        args = cls._arguments(config)
+        vocab_size, hidden_size = args["vocab_size"], args["hidden_size"]
+        cls._check_sizes(vocab_size, hidden_size, args["window_size"])
+        embedding = Embedding.array_specs({"vocab_size": vocab_size, "embedding_dim": hidden_size})
+        return cls._output_specs(embedding, vocab_size, hidden_size, args)
 
-class SimpleCBOW(_Word2Vec):
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        raise NotImplementedError(f"{cls.__name__} does not describe its arrays (array_specs)")
+
+
+class _Softmax(_Word2Vec):
+    """SimpleCBOW and SimpleSkipGram: an embedding and a dense layer around a context layer, softmax loss."""
+
+    def _setup(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        window_size: int,
+        init: str | float | Initializer,
+        seed: int | None,
+        dtype: DTypeLike,
+        cbow: bool,
+    ) -> None:
+        self._check_sizes(vocab_size, hidden_size, window_size)
+        rng = np.random.default_rng(seed)
+        self.config = {
+            "vocab_size": vocab_size,
+            "hidden_size": hidden_size,
+            "window_size": window_size,
+            "init": _saved_init(init),
+        }
+        embed = Embedding(vocab_size, hidden_size, init=init, rng=rng, dtype=dtype)
+        dense = Dense(hidden_size, vocab_size, init=init, rng=rng, dtype=dtype)
+        layers = [embed, ContextMean(), dense] if cbow else [embed, dense, ContextRepeat(2 * window_size)]
+        input_shape: tuple[int, ...] = (2 * window_size,) if cbow else ()
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=input_shape)
+
+
+class SimpleCBOW(_Softmax):
     """Chapter 3's CBOW: the mean of the context words' vectors, then a softmax over the vocabulary.
 
     Embedding(V, H) on the contexts → ContextMean → Dense(H, V) → SoftmaxWithLoss
@@ -118,23 +162,18 @@ class SimpleCBOW(_Word2Vec):
         seed: int | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
-        self._check_sizes(vocab_size, hidden_size, window_size)
-        rng = np.random.default_rng(seed)
-        self.config = {
-            "vocab_size": vocab_size,
-            "hidden_size": hidden_size,
-            "window_size": window_size,
-            "init": _saved_init(init),
-        }
-        layers = [
-            Embedding(vocab_size, hidden_size, init=init, rng=rng, dtype=dtype),
-            ContextMean(),
-            Dense(hidden_size, vocab_size, init=init, rng=rng, dtype=dtype),
-        ]
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=(2 * window_size,))
+        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=True)
+
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        return _named_specs(
+            [embedding, {}, Dense.array_specs({"in_features": hidden_size, "out_features": vocab_size})]
+        )
 
 
-class SimpleSkipGram(_Word2Vec):
+class SimpleSkipGram(_Softmax):
     """Chapter 3's skip-gram: the target's vector, a softmax over the vocabulary for each context word.
 
     Embedding(V, H) on the targets → Dense(H, V) → ContextRepeat(2 * window_size)
@@ -151,20 +190,15 @@ class SimpleSkipGram(_Word2Vec):
         seed: int | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
-        self._check_sizes(vocab_size, hidden_size, window_size)
-        rng = np.random.default_rng(seed)
-        self.config = {
-            "vocab_size": vocab_size,
-            "hidden_size": hidden_size,
-            "window_size": window_size,
-            "init": _saved_init(init),
-        }
-        layers = [
-            Embedding(vocab_size, hidden_size, init=init, rng=rng, dtype=dtype),
-            Dense(hidden_size, vocab_size, init=init, rng=rng, dtype=dtype),
-            ContextRepeat(2 * window_size),
-        ]
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=())
+        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=False)
+
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        return _named_specs(
+            [embedding, Dense.array_specs({"in_features": hidden_size, "out_features": vocab_size}), {}]
+        )
 
 
 class _NegativeSampling(_Word2Vec):
@@ -205,6 +239,16 @@ class _NegativeSampling(_Word2Vec):
         }
         super().__init__(layers, loss, seed=seed, input_shape=input_shape)
         loss.rng = self.rng  # negatives are drawn from the model's generator
+
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        counts = args["counts"]
+        if not isinstance(counts, list) or len(counts) != vocab_size:
+            raise ValueError(f"counts must hold one count per word, {vocab_size} of them")
+        loss = NegativeSamplingLoss.array_specs({"word_counts": counts, "hidden_size": hidden_size})
+        return {"0.W": embedding["W"], **{f"loss.{name}": spec for name, spec in loss.items()}}
 
 
 class CBOW(_NegativeSampling):

@@ -68,22 +68,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--optimizer", choices=list(OPTIMIZERS), default=DEFAULTS.optimizer, help="(default: sgd)")
     parser.add_argument("--epochs", type=positive_int, default=DEFAULTS.epochs, help="per trial (default: 50)")
     parser.add_argument("--batch-size", type=positive_int, default=DEFAULTS.batch_size, metavar="N")
-    parser.add_argument(
-        "--lr-range",
-        type=float,
-        nargs=2,
-        default=list(DEFAULTS.lr_range),
-        metavar=("LOW", "HIGH"),
-        help="log10 of the learning rate is drawn uniformly between LOW and HIGH (default: -6 -2)",
-    )
-    parser.add_argument(
-        "--weight-decay-range",
-        type=float,
-        nargs=2,
-        default=list(DEFAULTS.weight_decay_range),
-        metavar=("LOW", "HIGH"),
-        help="log10 of the weight decay is drawn uniformly between LOW and HIGH (default: -8 -4)",
-    )
+    for option, (low, high), drawn in (
+        ("--lr-range", DEFAULTS.lr_range, "the learning rate"),
+        ("--weight-decay-range", DEFAULTS.weight_decay_range, "the weight decay"),
+    ):
+        parser.add_argument(
+            option,
+            type=float,
+            nargs=2,
+            default=[low, high],
+            metavar=("LOW", "HIGH"),
+            help=f"log10 of {drawn} is drawn uniformly between LOW and HIGH (default: {low:g} {high:g})",
+        )
     parser.add_argument("--seed", type=non_negative_int, default=DEFAULTS.seed, help="(default: 0)")
     parser.add_argument(
         "--workers", type=positive_int, help="local worker processes (default: the cores this process may use)"

@@ -33,7 +33,7 @@ from numnet.data.catalogue import DATASETS, load_dataset
 from numnet.initializers import INITIALIZER_NAMES
 from numnet.models import ACTIVATIONS, Model
 from numnet.optimizers import OPTIMIZERS, Optimizer, get_optimizer
-from numnet.sequence_presets import SEQUENCE_DEFAULTS, SEQUENCE_MODELS, SequenceData
+from numnet.sequence_presets import SEQUENCE_DEFAULTS, SEQUENCE_MODELS, WORD2VEC_DEFAULTS, WORD2VEC_MODELS, SequenceData
 from numnet.training import Callback, EarlyStopping, Trainer, TrainingInterrupted
 
 #: Share of the training set held out for validation by ``--early-stopping``.
@@ -72,7 +72,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     add_data_dir(parser)
     parser.add_argument(
-        "--model", choices=[*presets.PRESETS, *SEQUENCE_MODELS], help="the architecture (default: by dataset)"
+        "--model",
+        choices=[*presets.PRESETS, *SEQUENCE_MODELS, *WORD2VEC_MODELS],
+        help="the architecture (default: by dataset)",
     )
     parser.add_argument(
         "--hidden",
@@ -133,6 +135,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default="train",
         help="ptb: the split to train on; 'valid' where ptb.train.txt is not at hand (default: train)",
     )
+    sequences.add_argument(
+        "--window",
+        type=positive_int,
+        metavar="W",
+        help=f"ptb with cbow or skipgram: context words on each side (default: {WORD2VEC_DEFAULTS.window_size})",
+    )
     return parser
 
 
@@ -144,7 +152,12 @@ def _sequence_table() -> str:
             f"  {name:<9} {d.model}, {d.wordvec_size}, {d.hidden_size}, {d.epochs} epochs, batch {d.batch_size}, "
             f"{d.optimizer} lr {d.lr:g}, clip {d.clip_norm:g}{reverse}"
         )
-    lines.append("  models: seq2seq, peeky, attention (addition, dates); rnnlm (ptb)")
+    d2 = WORD2VEC_DEFAULTS
+    lines.append(
+        f"  ptb       cbow (word vectors), {d2.hidden_size}, window {d2.window_size}, {d2.epochs} epochs, "
+        f"batch {d2.batch_size}, {d2.optimizer} lr {d2.lr:g}, negative sampling"
+    )
+    lines.append("  models: seq2seq, peeky, attention (addition, dates); rnnlm, cbow, skipgram (ptb)")
     return "\n".join(lines)
 
 
@@ -167,6 +180,12 @@ def _defaults_table() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.model in WORD2VEC_MODELS:
+        if args.dataset != "ptb":
+            raise ValueError(f"--model {args.model} trains word vectors on --dataset ptb, not on {args.dataset}")
+        return _run_word2vec(args)
+    if args.window is not None:
+        raise ValueError("--window is for word vectors: --dataset ptb --model cbow|skipgram")
     if args.dataset in SEQUENCE_DEFAULTS:
         return _run_sequences(args)
     if args.model in SEQUENCE_MODELS:
@@ -349,6 +368,67 @@ def _run_sequences(args: argparse.Namespace) -> int:
     )
     measured = "  ".join(f"{key.replace('_', ' ')} {value:.4g}" for key, value in results.items() if key != "epochs")
     say(f"{measured}\nsaved {run_dir}{sep}: {', '.join(written.files)}")
+    return 0
+
+
+def _run_word2vec(args: argparse.Namespace) -> int:
+    """``numnet train --dataset ptb --model cbow|skipgram``: chapter 4's word vectors (see _sequence_table)."""
+    say = printer(args.quiet)
+    refused = [
+        option
+        for option, given in (("--hidden", args.hidden), ("--reverse", args.reverse is not None),
+                              ("--resume", args.resume), ("--early-stopping", args.early_stopping is not None))
+        if given
+    ]  # fmt: skip
+    if refused:
+        raise ValueError(f"{', '.join(refused)} does not apply to word vectors (the vector size is --wordvec)")
+    if args.batch_size == 0:
+        raise ValueError("word vectors train in mini-batches: give --batch-size N")
+    defaults = WORD2VEC_DEFAULTS
+    data = sequence_presets.load_word2vec_data(args.data_dir, args.window, args.train_split, verbose=not args.quiet)
+    model = sequence_presets.build_word2vec_model(args.model, data, args.wordvec, seed=args.seed)
+    name = args.optimizer or defaults.optimizer
+    lr = args.lr if args.lr is not None else defaults.lr if name == defaults.optimizer else None
+    optimizer = get_optimizer(name, **({} if lr is None else {"lr": lr}), weight_decay=args.weight_decay)
+    epochs, batch = args.epochs or defaults.epochs, args.batch_size or defaults.batch_size
+    baseline = sequence_presets.unigram_baseline(model)
+    say(
+        f"training {describe_model(model)} on ptb.{data.split}.txt ({len(data.corpus):,} words, "
+        f"{len(data.words):,} in the vocabulary, window {data.window_size}: {len(data.target):,} samples)\n"
+        f"  {optimizer.name} lr {optimizer.lr:g}, batch {batch}, {count(epochs, 'epoch')}, seed {args.seed}; "
+        f"unigram baseline loss {baseline:.4f}"
+    )
+    started = time.perf_counter()
+    x, t = data.xy(args.model)
+    history = Trainer(model, optimizer).fit(
+        x, t, epochs=epochs, batch_size=batch, seed=args.seed, verbose=0 if args.quiet else 1
+    )
+    seconds = time.perf_counter() - started
+    neighbours = sequence_presets.nearest_words(model)
+    results = {
+        "epochs": history.epochs,
+        "train_loss": history.train_loss[-1],
+        "unigram_baseline": baseline,
+        "nearest_words": neighbours,
+        "seconds": round(seconds, 3),
+    }
+    run_dir = _run_dir(args, "ptb", type(model).__name__)
+    written = runs.write_run(
+        run_dir,
+        model,
+        history,
+        dataset="ptb",
+        optimizer=optimizer,
+        settings={"epochs": epochs, "batch_size": batch, "seed": args.seed, "window": data.window_size},
+        results=results,
+        command=shlex.join([PROG, *args.argv]),
+        data_dir=args.data_dir,
+    )
+    lines = [f"  {query}: {', '.join(words)}" for query, words in neighbours.items()]
+    say(
+        f"train loss {results['train_loss']:.4f} (unigram baseline {baseline:.4f})  ({seconds:.1f} s)\n"
+        "nearest words:\n" + "\n".join(lines) + f"\nsaved {run_dir}{sep}: {', '.join(written.files)}"
+    )
     return 0
 
 

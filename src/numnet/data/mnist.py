@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -34,7 +36,7 @@ from numpy.typing import DTypeLike, NDArray
 from numnet.data.batching import one_hot as to_one_hot
 from numnet.data.download import check_mirrors, download_verified
 from numnet.data.errors import DatasetError
-from numnet.data.idx import parse_idx
+from numnet.data.idx import read_idx
 from numnet.data.paths import PathLike, cache_dir, find_file, search_dirs
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "load_mnist",
     "format_split",
     "read_idx_file",
+    "read_idx_stream",
     "decode_idx",
     "check_float_dtype",
 ]
@@ -58,39 +61,85 @@ class IdxFile:
     """One IDX file of a dataset and its reference SHA-256.
 
     ``digest_of`` says what the digest covers: ``"content"`` the decompressed
-    IDX bytes, ``"gzip"`` the ``.gz`` file itself.
+    IDX bytes, ``"gzip"`` the ``.gz`` file itself. ``shape``, when given, is
+    the shape the file's header must declare: nothing larger is read.
     """
 
     name: str
     ndim: int
     sha256: str
     digest_of: Literal["content", "gzip"] = "content"
+    shape: tuple[int, ...] | None = None
 
     @property
     def gz_name(self) -> str:
         return self.name + ".gz"
 
+    @property
+    def max_download_bytes(self) -> int | None:
+        """The most bytes a download of ``gz_name`` may take: the content, plus gzip's worst-case overhead."""
+        if self.shape is None:
+            return None
+        content = 4 + 4 * self.ndim + math.prod(self.shape)
+        return content + content // 100 + 4096
+
 
 #: The four files of each dataset: train images, train labels, test images, test labels.
 DATASETS: dict[str, tuple[IdxFile, IdxFile, IdxFile, IdxFile]] = {
     "mnist": (
-        IdxFile("train-images-idx3-ubyte", 3, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
-        IdxFile("train-labels-idx1-ubyte", 1, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
-        IdxFile("t10k-images-idx3-ubyte", 3, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
-        IdxFile("t10k-labels-idx1-ubyte", 1, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+        IdxFile(
+            "train-images-idx3-ubyte",
+            3,
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+            shape=(60000, 28, 28),
+        ),
+        IdxFile(
+            "train-labels-idx1-ubyte",
+            1,
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+            shape=(60000,),
+        ),
+        IdxFile(
+            "t10k-images-idx3-ubyte",
+            3,
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+            shape=(10000, 28, 28),
+        ),
+        IdxFile(
+            "t10k-labels-idx1-ubyte",
+            1,
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+            shape=(10000,),
+        ),
     ),
     "fashion-mnist": (
         IdxFile(
-            "train-images-idx3-ubyte", 3, "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc", "gzip"
+            "train-images-idx3-ubyte",
+            3,
+            "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
+            "gzip",
+            (60000, 28, 28),
         ),
         IdxFile(
-            "train-labels-idx1-ubyte", 1, "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc", "gzip"
+            "train-labels-idx1-ubyte",
+            1,
+            "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",
+            "gzip",
+            (60000,),
         ),
         IdxFile(
-            "t10k-images-idx3-ubyte", 3, "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229", "gzip"
+            "t10k-images-idx3-ubyte",
+            3,
+            "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
+            "gzip",
+            (10000, 28, 28),
         ),
         IdxFile(
-            "t10k-labels-idx1-ubyte", 1, "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf", "gzip"
+            "t10k-labels-idx1-ubyte",
+            1,
+            "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
+            "gzip",
+            (10000,),
         ),
     ),
 }
@@ -174,38 +223,66 @@ def format_split(
     return x, t
 
 
-def read_idx_file(path: Path, spec: IdxFile) -> NDArray[np.uint8]:
-    """The verified array of the IDX file ``path`` (gzipped if its name ends in ``.gz``)."""
-    return decode_idx(path.read_bytes(), spec, gzipped=path.name.endswith(".gz"), source=str(path))
+def read_idx_file(
+    path: Path, spec: IdxFile, gzipped: bool | None = None, source: str | None = None
+) -> NDArray[np.uint8]:
+    """The verified array of the IDX file ``path``, read as a stream (see :func:`read_idx_stream`).
+
+    ``gzipped`` defaults to whether the name ends in ``.gz``; ``source``
+    names the file in errors (default: ``path``).
+    """
+    gzipped = path.name.endswith(".gz") if gzipped is None else gzipped
+    with open(path, "rb") as file:
+        return read_idx_stream(file, spec, gzipped, str(path) if source is None else source)
 
 
 def decode_idx(raw: bytes, spec: IdxFile, gzipped: bool, source: str) -> NDArray[np.uint8]:
-    """The array held by the file bytes ``raw`` of ``spec``, checked and verified.
+    """:func:`read_idx_stream` on the bytes of a whole file."""
+    return read_idx_stream(BytesIO(raw), spec, gzipped, source)
 
-    Raises :class:`DatasetError` naming ``source`` for a broken gzip stream, a
-    malformed IDX file (see :func:`parse_idx`) or a checksum mismatch.
+
+def read_idx_stream(raw: BinaryIO, spec: IdxFile, gzipped: bool, source: str) -> NDArray[np.uint8]:
+    """The array held by the file ``raw`` (a seekable binary stream) of ``spec``, checked and verified.
+
+    A file verified by the digest of its ``.gz`` bytes is hashed before
+    anything is decompressed; one verified by its content is hashed as it is
+    decompressed. Decompression stops as soon as the data differs from what
+    the header (and ``spec.shape``) declares, so a small file can never
+    inflate into a large allocation. Raises :class:`DatasetError` naming
+    ``source`` for a broken gzip stream, a malformed IDX file (see
+    :func:`~numnet.data.idx.read_idx`) or a checksum mismatch.
     """
     if not gzipped and spec.digest_of == "gzip":
         raise DatasetError(
             f"{source}: cannot verify an uncompressed copy of {spec.name}: only the SHA-256 of "
             f"the original {spec.gz_name} is known; use that file instead"
         )
-    if gzipped:
-        try:
-            content = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
-            raise DatasetError(f"{source}: not a complete gzip file ({error})") from None
-    else:
-        content = raw
-    array = parse_idx(content, spec.ndim, source)
-    digest = hashlib.sha256(raw if spec.digest_of == "gzip" else content).hexdigest()
+    if spec.digest_of == "gzip":
+        file_digest = hashlib.sha256()
+        while block := raw.read(1 << 20):
+            file_digest.update(block)
+        _check_digest(file_digest.hexdigest(), spec, source)
+        raw.seek(0)
+    content_digest = hashlib.sha256()
+    try:
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+        array = read_idx(stream, spec.ndim, source, shape=spec.shape, on_data=content_digest.update)
+    except DatasetError:
+        raise
+    except (OSError, EOFError, zlib.error) as error:
+        raise DatasetError(f"{source}: not a complete gzip file ({error})") from None
+    if spec.digest_of == "content":
+        _check_digest(content_digest.hexdigest(), spec, source)
+    return array
+
+
+def _check_digest(digest: str, spec: IdxFile, source: str) -> None:
     if digest != spec.sha256:
         what = "file" if spec.digest_of == "gzip" else "decompressed content"
         raise DatasetError(
             f"{source}: checksum mismatch: SHA-256 of its {what} is {digest}, expected "
             f"{spec.sha256} for {spec.name}; the file is corrupt or not the right one"
         )
-    return array
 
 
 def check_float_dtype(dtype: DTypeLike) -> np.dtype:
@@ -252,8 +329,9 @@ def _load_file(
             spec.gz_name,
             mirrors,
             cache,
-            lambda temp: decode_idx(temp.read_bytes(), spec, gzipped=True, source="downloaded file"),
+            lambda temp: read_idx_file(temp, spec, gzipped=True, source="downloaded file"),
             verbose=verbose,
+            max_bytes=spec.max_download_bytes,
         )
     except DatasetError as error:
         raise DatasetError(

@@ -11,7 +11,10 @@ or a batch in the layout the model takes, scaled like the training data
 from __future__ import annotations
 
 import math
+import struct
+import warnings
 from dataclasses import dataclass
+from io import BytesIO
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,12 +22,30 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from numnet._checks import check_finite
 from numnet.data.layout import to_model_layout, vectors_or_images
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from numnet.models import InputSpec
 
-__all__ = ["ImageFormat", "IMAGE_FORMATS", "image_format_for", "read_picture", "read_npy", "read_samples"]
+__all__ = [
+    "ImageFormat",
+    "IMAGE_FORMATS",
+    "MAX_PICTURE_BYTES",
+    "MAX_PICTURE_PIXELS",
+    "image_format_for",
+    "open_picture",
+    "read_picture",
+    "read_npy",
+    "read_samples",
+]
+
+#: The largest picture file :func:`open_picture` reads.
+MAX_PICTURE_BYTES = 2**26
+#: The most pixels a picture may have (checked from its header, before it is decoded).
+MAX_PICTURE_PIXELS = 2**25
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,56 @@ def image_format_for(spec: InputSpec) -> ImageFormat:
     raise ValueError(f"the model takes {what}, not {known} pictures")
 
 
+def open_picture(path: str | PathLike[str]) -> Image.Image:
+    """The picture at ``path``, decoded, within bounds whatever the file holds.
+
+    The file is read whole (at most :data:`MAX_PICTURE_BYTES`) and decoded
+    from memory, so that no length field in it can make Pillow allocate more
+    than the file holds; its pixel count is checked from its header, before
+    decoding (at most :data:`MAX_PICTURE_PIXELS`).
+
+    Raises:
+        ImportError: Pillow is not installed.
+        ValueError: naming ``path``, for a file that is not a picture, a
+            damaged or hostile one (whatever Pillow's decoders raise for
+            it), or one above either limit.
+    """
+    try:
+        from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        raise ImportError("reading images needs Pillow: pip install 'numnet[images]'") from None
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_PICTURE_BYTES:
+        raise ValueError(f"cannot read the picture {path}: it has {size:,} bytes, more than {MAX_PICTURE_BYTES:,}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(path.read_bytes())) as opened:
+                if opened.width * opened.height > MAX_PICTURE_PIXELS:
+                    raise ValueError(f"it has {opened.width}x{opened.height} pixels, more than {MAX_PICTURE_PIXELS:,}")
+                opened.load()
+                return opened
+    except UnidentifiedImageError:
+        raise ValueError(f"{path} is neither a picture (PNG, JPEG, ...) nor a .npy array") from None
+    # Pillow's decoders raise any of these for a damaged file (SyntaxError and struct.error included)
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        SyntaxError,
+        struct.error,
+        IndexError,
+        KeyError,
+        EOFError,
+        ZeroDivisionError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise ValueError(f"cannot read the picture {path}: {message}") from None
+
+
 def read_picture(path: str | PathLike[str], image_format: ImageFormat) -> NDArray[np.float32]:
     """A picture converted like the training images: mode, size, polarity, scaled to [0, 1].
 
@@ -81,21 +152,11 @@ def read_picture(path: str | PathLike[str], image_format: ImageFormat) -> NDArra
 
     Raises:
         ImportError: Pillow is not installed.
-        ValueError: the file is not a picture Pillow can read.
+        ValueError: as :func:`open_picture`.
     """
-    try:
-        from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - optional dependency
-    except ImportError:
-        raise ImportError("reading images needs Pillow: pip install 'numnet[images]'") from None
-    path = Path(path)
-    try:
-        with Image.open(path) as opened:
-            opened.load()
-            picture: Image.Image = opened
-    except UnidentifiedImageError:
-        raise ValueError(f"{path} is neither a picture (PNG, JPEG, ...) nor a .npy array") from None
-    except OSError as error:
-        raise ValueError(f"cannot read the picture {path}: {error}") from None
+    picture = open_picture(path)
+    from PIL import Image  # noqa: PLC0415 - optional dependency, present once open_picture succeeded
+
     if "A" in picture.getbands() or (picture.mode == "P" and "transparency" in picture.info):
         background = Image.new("RGBA", picture.size, "white")
         picture = Image.alpha_composite(background, picture.convert("RGBA"))
@@ -116,11 +177,12 @@ def read_npy(path: str | PathLike[str], spec: InputSpec, dtype: DTypeLike = np.f
     ``uint8`` arrays are pixels and are divided by 255.
 
     Raises:
-        ValueError: the file is not a numeric ``.npy`` array, or its shape does not fit.
+        ValueError: the file is not a numeric ``.npy`` array (or holds more data than the file has), holds a
+            NaN or infinite value, or its shape does not fit.
     """
     path = Path(path)
-    try:
-        array = np.load(path, allow_pickle=False)
+    try:  # memory-mapped: a header declaring more data than the file holds is refused without allocating it
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:
         raise ValueError(f"cannot read {path} as a .npy array ({error})") from None
     if not isinstance(array, np.ndarray):
@@ -128,6 +190,7 @@ def read_npy(path: str | PathLike[str], spec: InputSpec, dtype: DTypeLike = np.f
         raise ValueError(f"{path} is a .npz archive, not a .npy array")
     if array.dtype.kind not in "uif" or array.ndim == 0:
         raise ValueError(f"{path} must hold a numeric array of samples, got dtype {array.dtype}, shape {array.shape}")
+    check_finite(str(path), array)
     array = np.divide(array, 255, dtype=dtype) if array.dtype == np.uint8 else array.astype(dtype)
     kind, size = vectors_or_images(spec)
     if kind == "vectors":

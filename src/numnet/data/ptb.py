@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from numnet.data.download import check_mirrors, download_verified
+from numnet.data.download import check_mirrors, find_or_download
 from numnet.data.errors import DatasetError
 from numnet.data.paths import PathLike, cache_dir, find_file, search_dirs
 from numnet.text import Vocabulary, lines_to_tokens
@@ -150,24 +150,11 @@ def _load_tokens(
     spec: PtbFile, places: list[Path], mirrors: tuple[str, ...], download: bool, verbose: bool
 ) -> list[str]:
     """Find ``spec`` in ``places`` (the last one the cache) and read it, else download it into the cache."""
-    looked_in = "\n".join(f"  {place}" for place in places)
-    path = find_file([spec.name], places)
-    if path is not None:
-        return read_ptb_file(path, spec)
-    if not download:
-        raise DatasetError(
-            f"{spec.name} not found; looked in:\n{looked_in}\n"
-            "pass download=True to fetch it, or data_dir= the directory that holds it"
-        )
-    try:
-        return download_verified(
-            spec.name,
-            mirrors,
-            places[-1],
-            lambda temp: decode_ptb(temp.read_bytes(), spec, source="downloaded file"),
-            verbose=verbose,
-        )
-    except DatasetError as error:
-        raise DatasetError(
-            f"{error}\nA copy placed in one of these directories is used instead:\n{looked_in}"
-        ) from None
+    return find_or_download(
+        spec.name,
+        places,
+        mirrors,
+        lambda raw, source: decode_ptb(raw, spec, source),
+        download=download,
+        verbose=verbose,
+    )

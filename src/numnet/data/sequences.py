@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from numnet.data.download import check_mirrors, download_verified
+from numnet.data.download import check_mirrors, find_or_download
 from numnet.data.errors import DatasetError
-from numnet.data.paths import PathLike, cache_dir, find_file, search_dirs
+from numnet.data.paths import PathLike, cache_dir, search_dirs
 
 __all__ = [
     "CharVocabulary",
@@ -242,25 +242,11 @@ def _load_text(
     spec: SequenceFile, dirs: list[Path], cache: Path, mirrors: tuple[str, ...], download: bool, verbose: bool
 ) -> str:
     """Find the file locally (or in the cache) and read it verified, else download it into the cache."""
-    places = [*dirs, cache]
-    looked_in = "\n".join(f"  {place}" for place in places)
-    path = find_file((spec.name,), places)
-    if path is not None:
-        return _decode_file(path.read_bytes(), spec, str(path))
-    if not download:
-        raise DatasetError(
-            f"{spec.name} not found; looked in:\n{looked_in}\n"
-            "pass download=True to fetch it, or data_dir= the directory that holds it"
-        )
-    try:
-        return download_verified(
-            spec.name,
-            mirrors,
-            cache,
-            lambda temp: _decode_file(temp.read_bytes(), spec, "downloaded file"),
-            verbose=verbose,
-        )
-    except DatasetError as error:
-        raise DatasetError(
-            f"{error}\nA copy placed in one of these directories is used instead:\n{looked_in}"
-        ) from None
+    return find_or_download(
+        spec.name,
+        [*dirs, cache],
+        mirrors,
+        lambda raw, source: _decode_file(raw, spec, source),
+        download=download,
+        verbose=verbose,
+    )

@@ -22,19 +22,40 @@ the JSON-able keyword arguments that ``from_config`` rebuilds it from,
 ``param_names`` names its parameters and ``state_names`` the non-trainable
 arrays (attributes, such as running statistics) that must be saved too. Every
 subclass registers itself by class name in :data:`LAYER_REGISTRY`.
+
+A layer that owns arrays also says, without allocating them, which arrays
+``from_config(config)`` would make: ``array_specs(config)`` gives each
+array's shape, dtype kind and whether it is a parameter. :mod:`numnet.io`
+checks a file against these before it builds anything, so that a hostile
+file cannot make numnet allocate more than the arrays it holds.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-__all__ = ["Layer", "LAYER_REGISTRY", "check_dout"]
+__all__ = ["Layer", "LAYER_REGISTRY", "ArraySpec", "check_dout"]
 
 #: Class name -> layer class, filled by every subclass of :class:`Layer`.
 LAYER_REGISTRY: dict[str, type[Layer]] = {}
+
+
+class ArraySpec(NamedTuple):
+    """An array a layer (or model) would own, described without allocating it.
+
+    Attributes:
+        shape: its shape.
+        kind: its dtype kind: ``"f"``, the layer's float dtype.
+        trainable: True for a parameter (in ``params``), False for state
+            (in ``state_names``).
+    """
+
+    shape: tuple[int, ...]
+    kind: str = "f"
+    trainable: bool = True
 
 
 class Layer:
@@ -96,6 +117,28 @@ class Layer:
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> Layer:
         """Build a layer of the saved architecture; its arrays are loaded afterwards."""
         return cls(**config)
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The arrays ``from_config(config)`` would make, by name (parameters, then state), without making them.
+
+        Raises ValueError or TypeError for a config that ``from_config``
+        refuses. A layer class with ``param_names`` or ``state_names`` must
+        override this (:mod:`numnet.io` refuses to load a model with a layer
+        whose arrays it cannot foresee); the default is right for layers
+        without arrays.
+        """
+        if cls.param_names or cls.state_names:
+            raise NotImplementedError(f"{cls.__name__} owns arrays but does not describe them (array_specs)")
+        return {}
+
+    @classmethod
+    def _specs(cls, shapes: dict[str, tuple[int, ...]]) -> dict[str, ArraySpec]:
+        """``array_specs`` from the shape of every array in ``param_names`` and ``state_names``."""
+        return {
+            name: ArraySpec(tuple(shapes[name]), "f", name in cls.param_names)
+            for name in (*cls.param_names, *cls.state_names)
+        }
 
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())

@@ -43,7 +43,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from numnet._checks import check_positive_int
 from numnet.functions import as_float_array
 from numnet.initializers import Initializer, describe_init, get_initializer
-from numnet.layers.base import Layer, check_dout
+from numnet.layers.base import ArraySpec, Layer, check_dout
 
 __all__ = ["im2col", "col2im", "Conv2D", "MaxPool2D", "AvgPool2D"]
 
@@ -385,6 +385,23 @@ class Conv2D(Layer):
         layer = cls(**{**config, "init": "zeros"}, dtype=dtype)
         layer.init = config.get("init", "he")
         return layer
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """W (out_channels, in_channels, KH, KW) and b (out_channels,)."""
+        check_positive_int("Conv2D: in_channels", config["in_channels"])
+        check_positive_int("Conv2D: out_channels", config["out_channels"])
+        kernel = _pair(config["kernel_size"], "Conv2D: kernel_size", 1)
+        filters = config["out_channels"]
+        return cls._specs({"W": (filters, config["in_channels"], *kernel), "b": (filters,)})
+
+    @classmethod
+    def output_size_of(cls, config: dict[str, Any], height: int, width: int) -> tuple[int, int]:
+        """(OH, OW) of the convolution ``from_config(config)`` on (height, width) inputs, without building it."""
+        kernel = _pair(config["kernel_size"], "Conv2D: kernel_size", 1)
+        stride = _pair(config.get("stride", 1), "Conv2D: stride", 1)
+        padding = _pair(config.get("padding", 0), "Conv2D: padding", 0)
+        return _output_size((height, width), kernel, stride, padding, f"Conv2D({config})")
 
 
 # ------------------------------------------------------------------ pooling

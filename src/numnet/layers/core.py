@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
 from numnet.initializers import Initializer, describe_init, get_initializer
-from numnet.layers.base import Layer, check_dout
+from numnet.layers.base import ArraySpec, Layer, check_dout
 
 __all__ = ["Affine", "Dense", "TimeAffine", "Flatten"]
 
@@ -121,6 +121,13 @@ class Affine(Layer):
         """Zero arrays of the configured shape in ``dtype``; the saved values are loaded afterwards."""
         shape = (config["in_features"], config["out_features"])
         return cls(np.zeros(shape, dtype=dtype), np.zeros(shape[1], dtype=dtype))
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """W (in_features, out_features) and b (out_features,)."""
+        check_positive_int("in_features", config["in_features"])
+        check_positive_int("out_features", config["out_features"])
+        return cls._specs({"W": (config["in_features"], config["out_features"]), "b": (config["out_features"],)})
 
 
 class Dense(Affine):

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_ids, check_positive_int
 from numnet.initializers import Initializer, describe_init, get_initializer
-from numnet.layers.base import Layer, check_dout
+from numnet.layers.base import ArraySpec, Layer, check_dout
 
 __all__ = ["Embedding", "check_ids", "add_rows"]
 
@@ -122,3 +122,10 @@ class Embedding(Layer):
         layer = cls(config["vocab_size"], config["embedding_dim"], init="zeros", dtype=dtype)
         layer.init = config.get("init", 0.01)
         return layer
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """W (vocab_size, embedding_dim)."""
+        check_positive_int("vocab_size", config["vocab_size"])
+        check_positive_int("embedding_dim", config["embedding_dim"])
+        return cls._specs({"W": (config["vocab_size"], config["embedding_dim"])})

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet.functions import as_float_array, sigmoid, softmax
+from numnet.layers.base import ArraySpec
 
 __all__ = ["Loss", "LOSS_REGISTRY", "SoftmaxWithLoss", "SigmoidWithLoss", "MeanSquaredLoss"]
 
@@ -95,6 +96,16 @@ class Loss:
     @classmethod
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike | None = None) -> Loss:
         return cls(**config)
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """The parameters ``from_config(config)`` would make, without making them (none but for a loss that owns some).
+
+        A loss with ``param_names`` overrides this (see :meth:`numnet.layers.Layer.array_specs`).
+        """
+        if getattr(cls, "param_names", ()):
+            raise NotImplementedError(f"{cls.__name__} owns arrays but does not describe them (array_specs)")
+        return {}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())

@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from numnet._checks import check_ids, check_positive_int
 from numnet.functions import sigmoid
 from numnet.initializers import Initializer, describe_init, get_initializer
+from numnet.layers.base import ArraySpec
 from numnet.layers.embedding import add_rows
 from numnet.layers.losses import Loss, _position_weights, _shares
 from numnet.text import UnigramSampler
@@ -182,6 +183,15 @@ class NegativeSamplingLoss(Loss):
         loss = cls(**{**config, "init": "zeros"}, dtype=np.float32 if dtype is None else dtype)
         loss.init = config.get("init", 0.01)
         return loss
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """W (V, D): a row per word counted in ``word_counts``."""
+        check_positive_int("hidden_size", config["hidden_size"])
+        counts = config["word_counts"]
+        if not isinstance(counts, list) or not counts:
+            raise ValueError("NegativeSamplingLoss: word_counts must be a non-empty list of counts")
+        return {"W": ArraySpec((len(counts), config["hidden_size"]))}
 
     # ------------------------------------------------------------ the loss
     def _prepare(

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
-from numnet.layers.base import Layer, check_dout
+from numnet.layers.base import ArraySpec, Layer, check_dout
 
 __all__ = ["BatchNorm"]
 
@@ -137,3 +137,10 @@ class BatchNorm(Layer):
     @classmethod
     def from_config(cls, config: dict[str, Any], dtype: DTypeLike = np.float32) -> BatchNorm:
         return cls(**config, dtype=dtype)
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """gamma, beta, running_mean and running_var, all (num_features,)."""
+        check_positive_int("BatchNorm: num_features", config["num_features"])
+        shape = (config["num_features"],)
+        return cls._specs(dict.fromkeys((*cls.param_names, *cls.state_names), shape))

@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from numnet._checks import check_positive_int
 from numnet.initializers import Initializer, describe_init, get_initializer
-from numnet.layers.base import Layer, check_dout
+from numnet.layers.base import ArraySpec, Layer, check_dout
 from numnet.layers.embedding import Embedding
 from numnet.layers.regularization import Dropout
 
@@ -291,6 +291,15 @@ class _Recurrent(Layer):
         layer = cls(**config, init="zeros", dtype=dtype)
         layer.init = init
         return layer
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """Wx (D, G·H), Wh (H, G·H) and the bias(es) (G·H,), G the number of gates."""
+        check_positive_int("input_size", config["input_size"])
+        check_positive_int("hidden_size", config["hidden_size"])
+        width = cls.n_gates * config["hidden_size"]
+        shapes = {"Wx": (config["input_size"], width), "Wh": (config["hidden_size"], width)}
+        return cls._specs({name: shapes.get(name, (width,)) for name in cls.param_names})
 
 
 # ---------------------------------------------------------------- cells: one time step
@@ -680,3 +689,9 @@ class TimeBiLSTM(Layer):
         layer = cls(**config, init="zeros", dtype=dtype)
         layer.forward_lstm.init = layer.backward_lstm.init = init
         return layer
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        """A :class:`TimeLSTM`'s arrays for each direction, the backward ones named ``<name>_reverse``."""
+        forward = TimeLSTM.array_specs(config)
+        return {**forward, **{f"{name}_reverse": spec for name, spec in forward.items()}}
