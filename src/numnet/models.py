@@ -1102,23 +1102,54 @@ class DeepConvNet(_BuiltModel):
             "init": init,
         }
         layers: list[Layer] = []
-        for index, (count, padding) in enumerate(zip(filters, self.PADDINGS)):
-            conv = Conv2D(channels, count, 3, padding=padding, init=init, rng=rng, dtype=dtype)
-            height, width = conv.output_size(height, width)
-            layers += [conv, ReLU()]
+        for kind, config in self._plan(image_shape, filters, hidden_size, output_size, dropout):
+            if kind == "conv":
+                layers.append(Conv2D(**config, init=init, rng=rng, dtype=dtype))
+            elif kind == "dense":
+                layers.append(Dense(**config, init=init, rng=rng, dtype=dtype))
+            else:
+                layers.append({"relu": ReLU, "pool": lambda: MaxPool2D(2), "dropout": lambda: Dropout(dropout)}[kind]())
+        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=image_shape)
+
+    @classmethod
+    def _plan(
+        cls,
+        input_shape: tuple[int, int, int],
+        filters: Sequence[int],
+        hidden_size: int,
+        output_size: int,
+        dropout: float,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The layers as (kind, shape arguments): "conv" and "dense" with their sizes, "relu", "pool", "dropout"."""
+        channels, height, width = input_shape
+        plan: list[tuple[str, dict[str, Any]]] = []
+        for index, (count, padding) in enumerate(zip(filters, cls.PADDINGS)):
+            conv = {"in_channels": channels, "out_channels": count, "kernel_size": 3, "padding": padding}
+            height, width = Conv2D.output_size_of(conv, height, width)
+            plan += [("conv", conv), ("relu", {})]
             channels = count
             if index % 2 == 1:
                 if height < 2 or width < 2:
-                    raise ValueError(f"input_shape {tuple(input_shape)} is too small for three 2×2 poolings")
-                layers.append(MaxPool2D(2))
+                    raise ValueError(f"input_shape {input_shape} is too small for three 2×2 poolings")
+                plan.append(("pool", {}))
                 height, width = height // 2, width // 2
-        layers += [Dense(channels * height * width, hidden_size, init=init, rng=rng, dtype=dtype), ReLU()]
-        if dropout:
-            layers.append(Dropout(dropout))
-        layers.append(Dense(hidden_size, output_size, init=init, rng=rng, dtype=dtype))
-        if dropout:
-            layers.append(Dropout(dropout))
-        super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=image_shape)
+        plan += [("dense", {"in_features": channels * height * width, "out_features": hidden_size}), ("relu", {})]
+        plan += [("dropout", {})] if dropout else []
+        plan.append(("dense", {"in_features": hidden_size, "out_features": output_size}))
+        plan += [("dropout", {})] if dropout else []
+        return plan
+
+    @classmethod
+    def array_specs(cls, config: dict[str, Any]) -> dict[str, ArraySpec]:
+        args = cls._arguments(config)
+        filters = list(args["filters"])
+        if len(filters) != len(cls.PADDINGS):
+            raise ValueError(f"filters must give the {len(cls.PADDINGS)} convolutions' filter counts, got {filters}")
+        plan = cls._plan(
+            _image_shape(args["input_shape"]), filters, args["hidden_size"], args["output_size"], args["dropout"]
+        )
+        specs = {"conv": Conv2D.array_specs, "dense": Dense.array_specs}
+        return _named_specs([specs[kind](shape) if kind in specs else {} for kind, shape in plan])
 
 
 class ConvNet(_BuiltModel):
