@@ -17,6 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: The sections of the suite, in the order they run (``run.py --only`` picks some).
+SECTIONS = ("gemm", "mlp", "wide", "inference", "conv", "planar", "memory")
+
 
 @dataclass
 class Stats:

@@ -1,6 +1,7 @@
 """Benchmark numnet against PyTorch (CPU) and scikit-learn on full MNIST, in one run.
 
-    python bench/run.py [--quick] [--repeats N] [--threads N] [--peers torch,sklearn,onnxruntime] [--out PATH]
+    python bench/run.py [--quick] [--repeats N] [--threads N] [--peers torch,sklearn,onnxruntime] [--only SECTIONS]
+                        [--out PATH]
 
 MNIST is read from ``$NUMNET_DATA_DIR`` or numnet's cache (downloaded there
 if missing). The table is printed as Markdown and the full results (every
@@ -19,6 +20,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from harness import SECTIONS  # imports no thread pool: NumPy and PyTorch load only once --threads is set
 
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -85,6 +88,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated peers to run: torch, sklearn, onnxruntime, or none (default: %(default)s)",
     )
     parser.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated sections to run, from {', '.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=Path(__file__).resolve().parent / "results" / "latest.json",
@@ -100,6 +108,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown:
         parser.error(f"--peers: unknown peer(s) {sorted(unknown)}; choose from torch, sklearn, onnxruntime, none")
     args.peers = peers
+    args.only = tuple(name for name in args.only.split(",") if name)
+    unknown = set(args.only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"--only: unknown section(s) {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
     return args
 
 
@@ -120,6 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         gemm_size=1024 if args.quick else 2048,
         peers=args.peers,
         quick=args.quick,
+        sections=args.only,
     )
     results = run_suite(config)
     meta = results.meta

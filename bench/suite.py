@@ -30,8 +30,9 @@ import numpy as np
 
 import numnet
 import numnet_side
-from harness import Row, Stats, Target, ratio, seconds, time_interleaved
-from numnet.data import load_mnist
+from harness import SECTIONS, Row, Stats, Target, ratio, seconds, time_interleaved
+from numnet.data import load_mnist, make_planar
+from numpy_loop import NumpyLoop
 
 BENCH_DIR = Path(__file__).resolve().parent
 SEED = 0
@@ -45,7 +46,8 @@ class Config:
     """What to run: ``repeats`` timed epochs (or calls) per contender, on ``threads`` threads.
 
     ``train_samples`` limits the training set of the epoch benchmarks (None:
-    all 60,000; ``--quick`` uses fewer). ``peers`` are the peers to try.
+    all 60,000; ``--quick`` uses fewer). ``peers`` are the peers to try,
+    ``sections`` the sections to run (all when empty).
     """
 
     repeats: int
@@ -54,6 +56,7 @@ class Config:
     gemm_size: int
     peers: tuple[str, ...] = ("torch", "sklearn", "onnxruntime")
     quick: bool = False
+    sections: tuple[str, ...] = ()  # names from SECTIONS; empty: all
 
 
 @dataclass
@@ -354,7 +357,46 @@ def conv_section(
     notes, extras = accuracy_notes(contenders, test_images, data["t_test"], config.repeats)
     results.rows += timed_rows(benchmark, stats, notes, extras) + missing_rows(benchmark, peers, missing)
     results.targets.append(
-        Target("SimpleConvNet epoch, numnet ÷ PyTorch", ratio(stats["numnet"], stats.get("PyTorch")), "<= 1.5")
+        Target("SimpleConvNet epoch, numnet ÷ PyTorch", ratio(stats["numnet"], stats.get("PyTorch")), "<= 1.0")
+    )
+
+
+PLANAR_POINTS, PLANAR_LR, PLANAR_ITERATIONS = 400, 1.2, 1000
+
+
+def planar_section(config: Config, peers: dict[str, ModuleType | str], results: Results) -> None:
+    """The course's planar network (2-4-1, tanh, sigmoid output, 400 points, full batch, SGD lr 1.2):
+    microseconds per iteration of numnet's ``Trainer.fit``, a bare NumPy loop of the same math, and PyTorch.
+
+    Every timed call runs 1,000 iterations (numnet: ``fit(epochs=1000, batch_size=None)``).
+    """
+    x, t = make_planar(PLANAR_POINTS, seed=SEED)
+    benchmark = "planar 2-4-1, 400 points, full batch"
+    contenders: dict[str, Any] = {
+        "numnet": numnet_side.NumnetFullBatch(numnet_side.planar_network(SEED), x, t, PLANAR_LR, PLANAR_ITERATIONS),
+        "NumPy loop": NumpyLoop(x, t, PLANAR_LR, PLANAR_ITERATIONS, seed=SEED),
+    }
+    torch_side = peers["torch"]
+    if isinstance(torch_side, ModuleType):
+        net = torch_side.planar_network(SEED)
+        contenders["PyTorch"] = torch_side.TorchFullBatch(net, x, t, PLANAR_LR, PLANAR_ITERATIONS)
+    for contender in contenders.values():
+        contender.run()  # warm-up
+    timed = time_interleaved({name: c.run for name, c in contenders.items()}, max(5, 2 * config.repeats))
+    per_iteration = {name: s.scaled("µs", lambda sec: sec / PLANAR_ITERATIONS * 1e6) for name, s in timed.items()}
+    notes = {
+        "numnet": "Trainer.fit(epochs=1000, batch_size=None): per-epoch bookkeeping included",
+        "NumPy loop": "forward, cost, backward, update written out (bench/numpy_loop.py)",
+    }
+    results.rows += timed_rows(benchmark, per_iteration, notes)
+    if "PyTorch" not in contenders:
+        results.rows += missing_rows(benchmark, peers, ["torch"])
+    results.targets.append(
+        Target(
+            "planar network iteration, numnet ÷ bare NumPy loop",
+            ratio(per_iteration["numnet"], per_iteration["NumPy loop"]),
+            "<= 1.3",
+        )
     )
 
 
@@ -449,13 +491,22 @@ def run_suite(config: Config) -> Results:
     results = Results()
     peers = load_peers(config)
     results.meta = machine_info(config, peers)
-    data = load_data(config)
-    results.rows += guarded("GEMM roofline", results, lambda: gemm_roofline(config)) or []
-    contenders = guarded("MLP", results, lambda: mlp_section(config, data, peers, results))
-    guarded("wide MLP", results, lambda: wide_mlp_section(config, data, peers, results))
-    if contenders is not None:
+    run = set(config.sections or SECTIONS)
+    data = load_data(config) if run & {"mlp", "wide", "inference", "conv"} else {}
+    if "gemm" in run:
+        results.rows += guarded("GEMM roofline", results, lambda: gemm_roofline(config)) or []
+    contenders = None
+    if run & {"mlp", "inference"}:
+        contenders = guarded("MLP", results, lambda: mlp_section(config, data, peers, results))
+    if "wide" in run:
+        guarded("wide MLP", results, lambda: wide_mlp_section(config, data, peers, results))
+    if "inference" in run and contenders is not None:
         guarded("inference", results, lambda: inference_section(config, data, contenders, peers, results))
-    guarded("SimpleConvNet", results, lambda: conv_section(config, data, peers, results))
-    guarded("peak memory", results, lambda: memory_section(config, results))
+    if "conv" in run:
+        guarded("SimpleConvNet", results, lambda: conv_section(config, data, peers, results))
+    if "planar" in run:
+        guarded("planar network", results, lambda: planar_section(config, peers, results))
+    if "memory" in run:
+        guarded("peak memory", results, lambda: memory_section(config, results))
     results.meta["load_average_end"] = os.getloadavg()
     return results

@@ -45,15 +45,76 @@ def simple_convnet(seed: int) -> nn.Module:
     )
 
 
-class TorchTrainer:
-    """Plain SGD (``torch.optim.SGD``, no momentum) with ``cross_entropy``, one shuffled epoch per call."""
+def deep_convnet(seed: int) -> nn.Module:
+    """numnet's DeepConvNet (the textbook's chapter 8) in PyTorch, He-initialized like numnet's.
+
+    Conv 16, 16, pool, 32, 32 (padding 2), pool, 64, 64, pool (3x3, padding 1
+    but for the fourth), Linear 1024 -> 50, ReLU, Dropout 0.5, Linear 50 -> 10,
+    Dropout 0.5.
+    """
+    torch.manual_seed(seed)
+    layers: list[nn.Module] = []
+    channels = 1
+    for index, (filters, padding) in enumerate(zip((16, 16, 32, 32, 64, 64), (1, 1, 1, 2, 1, 1))):
+        layers += [nn.Conv2d(channels, filters, 3, padding=padding), nn.ReLU()]
+        channels = filters
+        if index % 2 == 1:
+            layers.append(nn.MaxPool2d(2))
+    layers += [nn.Flatten(), nn.Linear(64 * 4 * 4, 50), nn.ReLU(), nn.Dropout(0.5), nn.Linear(50, 10), nn.Dropout(0.5)]
+    net = nn.Sequential(*layers)
+    for module in net.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            nn.init.zeros_(module.bias)
+    return net
+
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+
+
+def planar_network(seed: int) -> nn.Module:
+    """The course's planar network: Linear 2 -> 4, Tanh, Linear 4 -> 1 (the sigmoid is in the loss)."""
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+
+
+class TorchFullBatch:
+    """Full-batch SGD with ``binary_cross_entropy_with_logits``: ``iterations`` steps per call."""
 
     name = "PyTorch"
 
-    def __init__(self, net: nn.Module, x: np.ndarray, t: np.ndarray, batch_size: int, lr: float, seed: int) -> None:
+    def __init__(self, net: nn.Module, x: np.ndarray, t: np.ndarray, lr: float, iterations: int) -> None:
+        self.net, self.iterations = net, iterations
+        self.x = torch.from_numpy(x)
+        self.t = torch.from_numpy(t.astype(x.dtype).reshape(-1, 1))
+        self.optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+
+    def run(self) -> None:
+        for _ in range(self.iterations):
+            loss = nn.functional.binary_cross_entropy_with_logits(self.net(self.x), self.t)
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+
+
+class TorchTrainer:
+    """``torch.optim.SGD`` (no momentum) or ``Adam`` with ``cross_entropy``, one shuffled epoch per call."""
+
+    name = "PyTorch"
+
+    def __init__(
+        self,
+        net: nn.Module,
+        x: np.ndarray,
+        t: np.ndarray,
+        batch_size: int,
+        lr: float,
+        seed: int,
+        optimizer: str = "sgd",
+    ) -> None:
         self.net = net
         self.x, self.t = torch.from_numpy(x), torch.from_numpy(t)
-        self.optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+        self.optimizer = OPTIMIZERS[optimizer](net.parameters(), lr=lr)
         self.batch_size = batch_size
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -73,5 +134,9 @@ class TorchTrainer:
         with torch.inference_mode():
             return self.net(torch.from_numpy(x)).numpy()
 
-    def accuracy(self, x: np.ndarray, t: np.ndarray) -> float:
-        return float(np.mean(np.argmax(self.predict(x), axis=1) == t))
+    def accuracy(self, x: np.ndarray, t: np.ndarray, batch_size: int = 1000) -> float:
+        correct = sum(
+            int(np.count_nonzero(np.argmax(self.predict(x[i : i + batch_size]), axis=1) == t[i : i + batch_size]))
+            for i in range(0, len(x), batch_size)
+        )
+        return correct / len(x)

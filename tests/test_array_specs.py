@@ -36,6 +36,7 @@ from numnet.models import (
     MLP,
     MODEL_REGISTRY,
     ConvNet,
+    DeepConvNet,
     LogisticRegression,
     Model,
     Sequential,
@@ -127,6 +128,21 @@ def test_mlp_specs_match_the_built_model(widths, batch_norm, dropout):
     _assert_specs_match(MLP(widths, batch_norm=batch_norm, dropout=dropout, seed=0))
 
 
+@pytest.mark.parametrize(
+    ("input_shape", "dropout"), [((1, 28, 28), 0.5), ((3, 9, 12), 0.0), ((1, 20, 20), 0.25), ((1, 3, 3), 0.5)]
+)
+def test_deep_conv_net_specs_match_the_built_model(input_shape, dropout):
+    config = {"input_shape": list(input_shape), "filters": [2, 2, 3, 3, 4, 4], "hidden_size": 5, "dropout": dropout}
+    try:
+        model = DeepConvNet(**config)
+    except ValueError:  # too small for the three poolings: array_specs refuses it too
+        with pytest.raises(ValueError, match="too small for three 2×2 poolings"):
+            DeepConvNet.array_specs(config)
+    else:
+        _assert_specs_match(model)
+    assert DeepConvNet.array_specs({})["0.W"] == ArraySpec((16, 1, 3, 3), "f", True)  # the book's network
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     channels=st.integers(1, 3),
@@ -184,6 +200,7 @@ MODELS = {
     "MLP": lambda: MLP([4, 3, 2]),
     "LogisticRegression": lambda: LogisticRegression(4),
     "SimpleConvNet": lambda: SimpleConvNet((1, 8, 8), filters=2, kernel_size=3, hidden_size=4),
+    "DeepConvNet": lambda: DeepConvNet((2, 10, 10), filters=(2, 2, 3, 3, 4, 4), hidden_size=5, output_size=3),
     "ConvNet": lambda: ConvNet((1, 4, 4), [[2]], hidden_size=3),
     "RNNLM": lambda: RNNLM(9, 4, 5, num_layers=2, dropout=0.5),
     "Seq2seq": lambda: Seq2seq(9, 3, 4),

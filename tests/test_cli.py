@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import queue
@@ -506,6 +507,32 @@ def test_cnn_trains_on_images_and_plots_its_filters_before_and_after(tmp_path) -
         1,
         "needs image data",
     )
+
+
+def test_deep_cnn_trains_a_few_batches_and_saves_a_model_that_loads(tmp_path, monkeypatch) -> None:
+    """A smoke run of ``numnet train --model deep-cnn``: two batches of mnist-mini (the network
+    trains for minutes per epoch on full data; bench/deep_convnet.py is the real run)."""
+    from numnet.data import catalogue
+    from numnet.models import DeepConvNet
+
+    mini = catalogue.DATASETS["mnist-mini"]
+
+    def first_images(data_dir, verbose):
+        (x_train, t_train), (x_test, t_test) = mini.loader(data_dir, verbose)
+        return (x_train[:200], t_train[:200]), (x_test[:100], t_test[:100])
+
+    monkeypatch.setitem(catalogue.DATASETS, "mnist-mini", dataclasses.replace(mini, loader=first_images))
+    run = tmp_path / "deep"
+    args = ["train", "--model", "deep-cnn", "--epochs", "1", "--hidden", "8", "--quiet", "--out", str(run)]
+    assert main(args) == 0
+    model = io.load(run / "model.npz")
+    assert isinstance(model, DeepConvNet)
+    assert model.get_config()["input_shape"] == [1, 28, 28] and model.params[-4].shape == (1024, 8)
+    untrained = DeepConvNet(hidden_size=8, seed=0)
+    assert [p.shape for p in model.params] == [p.shape for p in untrained.params]
+    assert not np.array_equal(model.params[0], untrained.params[0])  # two Adam steps moved the filters
+    proba = model.predict_proba(load_mnist_mini(flatten=False)[1][0][:5])
+    assert proba.shape == (5, 10) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
 
 
 def test_plot_filters_refuses_a_dense_model(trained, tmp_path) -> None:

@@ -7,6 +7,7 @@ over output positions: a naive im2col / col2im, and a direct convolution.
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -393,3 +394,73 @@ def test_pooling_config_round_trip(pool_class):
     assert config == {"pool_size": [2, 3], "stride": 1}
     assert pool_class.from_config(config).get_config() == pool.get_config()
     assert pool_class(2).get_config() == {"pool_size": 2, "stride": 2}
+
+
+# ---------------------------------------------------------- PyTorch parity
+
+# (input shape (N, C, H, W), filters, kernel, stride, padding)
+TORCH_CONV_CASES = [
+    ((2, 3, 7, 6), 4, 3, 1, 1),
+    ((2, 2, 9, 8), 3, (3, 2), 2, (1, 0)),
+    ((3, 1, 12, 12), 5, 5, 1, 0),
+    ((1, 4, 8, 7), 2, 3, (2, 1), 2),
+    ((2, 16, 6, 6), 8, 3, 1, 2),
+]
+
+
+@pytest.mark.parametrize("shape, filters, kernel, stride, pad", TORCH_CONV_CASES)
+def test_conv2d_matches_pytorch_forward_and_all_gradients(shape, filters, kernel, stride, pad):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(21)
+    conv = Conv2D(shape[1], filters, kernel, stride, pad, rng=rng, dtype="float64")
+    conv.b[...] = rng.standard_normal(filters)
+    x = rng.standard_normal(shape)
+    out = conv.forward(x)
+    dout = rng.standard_normal(out.shape)
+    dx = conv.backward(dout)
+
+    x_t, w_t, b_t = (torch.tensor(a, requires_grad=True) for a in (x, conv.W, conv.b))
+    out_t = torch.nn.functional.conv2d(x_t, w_t, b_t, stride=stride, padding=pad)
+    out_t.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.dW, w_t.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.db, b_t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("pool_class", [MaxPool2D, AvgPool2D])
+@pytest.mark.parametrize(
+    "shape, pool_size, stride",
+    [((2, 3, 8, 8), 2, None), ((2, 2, 7, 9), 3, 2), ((1, 3, 6, 7), (2, 3), (1, 2)), ((2, 1, 9, 9), 2, 3)],
+)
+def test_pooling_matches_pytorch_forward_and_gradient(pool_class, shape, pool_size, stride):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(22)
+    x = _distinct_values(shape, 23) - 1.0  # no ties: the max pool's gradient has one destination
+    pool = pool_class(pool_size, stride)
+    out = pool.forward(x)
+    dout = rng.standard_normal(out.shape)
+    dx = pool.backward(dout)
+
+    x_t = torch.tensor(x, requires_grad=True)
+    torch_pool = torch.nn.functional.max_pool2d if pool_class is MaxPool2D else torch.nn.functional.avg_pool2d
+    out_t = torch_pool(x_t, pool_size, stride=stride)
+    out_t.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, x_t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_pickles_without_its_work_arrays_and_computes_the_same_after():
+    rng = np.random.default_rng(7)
+    conv = Conv2D(2, 3, 3, padding=1, rng=rng, dtype="float64")
+    conv.b[...] = rng.standard_normal(3)
+    x = rng.standard_normal((4, 2, 8, 8))
+    out = conv.forward(x)
+    assert conv._col is not None
+    data = pickle.dumps(conv)
+    assert len(data) < conv._col.nbytes  # the (C*KH*KW + 1) x (OH*OW*N) columns stay out of the pickle
+    loaded = pickle.loads(data)
+    np.testing.assert_array_equal(loaded.forward(x), out)
+    dout = rng.standard_normal(out.shape)
+    np.testing.assert_array_equal(loaded.backward(dout), conv.backward(dout))
+    np.testing.assert_array_equal(loaded.dW, conv.dW)

@@ -124,6 +124,17 @@ def test_sigmoid_with_loss_at_extreme_logits(dtype):
     np.testing.assert_array_equal(layer.backward(), np.array([0.0, 0.0, 1.0, -1.0], dtype=dtype) / 4)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_with_loss_caches_exactly_functions_sigmoid(dtype):
+    """The loss shares exp(-|x|) between its value and the sigmoid: the same bits as functions.sigmoid."""
+    x = np.concatenate([np.random.default_rng(0).normal(0, 5, 50), [0.0, -0.0, 40.0, -40.0, 800.0, -800.0]])
+    x = x.astype(dtype)
+    layer = SigmoidWithLoss()
+    layer.forward(x, (x > 1).astype(int))
+    np.testing.assert_array_equal(layer.y, functions.sigmoid(x))
+    assert layer.y.dtype == dtype
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sigmoid_with_loss_matches_functions_binary_cross_entropy(seed):
     rng = np.random.default_rng(seed)

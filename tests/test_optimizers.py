@@ -451,6 +451,31 @@ def test_loaded_state_for_other_parameters_is_refused_at_update():
     np.testing.assert_array_equal(p, 1.0)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_checked_updates_step_exactly_as_checked_ones(name):
+    rng = np.random.default_rng(0)
+    params = [rng.standard_normal((3, 2)), rng.standard_normal(2)]
+    twins = [p.copy() for p in params]
+    checking, trusting = OPTIMIZERS[name](lr=0.1), OPTIMIZERS[name](lr=0.1)
+    for step in range(3):
+        grads = [rng.standard_normal(p.shape) for p in params]
+        checking.update(params, grads)
+        trusting.update(twins, grads, checked=step > 0)  # the first update checks, as in Trainer.fit
+        for p, twin in zip(params, twins):
+            np.testing.assert_array_equal(twin, p)
+
+
+def test_checked_is_ignored_until_an_update_has_checked_the_parameters():
+    p = np.ones(3)
+    with pytest.raises(TypeError, match=r"grads\[0\] must be a floating-point numpy array"):
+        SGD().update([p], [np.ones(3, dtype=int)], checked=True)
+    with pytest.raises(ValueError, match="got 1 params but the optimizer state 'm' holds 4"):
+        adam = Adam()
+        adam.load_state_dict(adam_state())
+        adam.update([p], [np.ones(3)], checked=True)
+    np.testing.assert_array_equal(p, 1.0)
+
+
 # ------------------------------------------------------------- bad arguments
 
 

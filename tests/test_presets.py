@@ -7,14 +7,14 @@ import pytest
 
 from numnet import io
 from numnet.data.catalogue import DATASETS, Dataset, load_dataset
-from numnet.models import MLP, LogisticRegression, SimpleConvNet, TwoLayerNet
+from numnet.models import MLP, DeepConvNet, LogisticRegression, SimpleConvNet, TwoLayerNet
 from numnet.presets import PRESETS, TRAINING_DEFAULTS, attach_dataset, build_model, model_inputs, training_defaults
 
 
 def test_every_dataset_has_defaults_naming_a_preset_and_every_preset_says_what_it_is():
     assert set(TRAINING_DEFAULTS) == set(DATASETS)
     assert {defaults.model for defaults in TRAINING_DEFAULTS.values()} <= set(PRESETS)
-    assert list(PRESETS) == ["mlp", "two-layer", "logreg", "cnn"]
+    assert list(PRESETS) == ["mlp", "two-layer", "logreg", "cnn", "deep-cnn"]
     for name, preset in PRESETS.items():
         assert preset.name == name and len(preset.description) > 20
     assert training_defaults("planar").activation == "tanh"
@@ -62,6 +62,10 @@ def test_the_textbook_networks():
     assert cnn.get_config()["hidden_size"] == 20
     photos = build_model("cnn", "catvnoncat")
     assert photos.get_config()["input_shape"] == [3, 64, 64] and photos.get_config()["output_size"] == 2
+    deep = build_model("deep-cnn", "mnist-mini", seed=0)
+    assert isinstance(deep, DeepConvNet) and deep.get_config()["hidden_size"] == 50  # the book's width
+    wider = build_model("deep-cnn", "catvnoncat", hidden=[64])
+    assert wider.get_config()["input_shape"] == [3, 64, 64] and wider.params[-4].shape == (64 * 8 * 8, 64)
 
 
 @pytest.mark.parametrize(
@@ -76,8 +80,11 @@ def test_the_textbook_networks():
         ("cnn", "mnist-mini", {"hidden": [4, 4]}, "cnn has exactly one dense hidden layer"),
         ("two-layer", "spiral", {"dropout": 0.5}, "two-layer has no dropout; use model mlp or cnn"),
         ("logreg", "spiral", {"batch_norm": True}, "logreg has no batch norm; use model mlp or cnn"),
+        ("deep-cnn", "mnist-mini", {"batch_norm": True}, "deep-cnn has no batch norm; use model mlp or cnn"),
         ("mlp", "spiral", {"dropout": 1.0}, r"dropout must be a rate in \[0, 1\), got 1.0"),
-        ("resnet", "spiral", {}, "unknown model preset 'resnet'; choose from mlp, two-layer, logreg, cnn"),
+        ("deep-cnn", "mnist-mini", {"activation": "tanh"}, "model deep-cnn always uses ReLU"),
+        ("deep-cnn", "planar", {}, r"deep-cnn needs image data, but dataset planar has samples of shape \(2,\)"),
+        ("resnet", "spiral", {}, "unknown model preset 'resnet'; choose from mlp, two-layer, logreg, cnn, deep-cnn"),
         ("mlp", "imagenet", {}, "unknown dataset 'imagenet'"),
     ],
 )

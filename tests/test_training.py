@@ -206,3 +206,20 @@ def test_bad_data_is_refused_before_training():
         Trainer(model, "adam")
     with pytest.raises(TypeError, match="model"):
         Trainer("mlp", SGD())
+
+
+def test_each_fit_checks_the_parameters_at_its_first_update_and_full_batch_runs_as_train_steps():
+    """The optimizer trusts the parameters after a fit's first update; a new fit checks them again."""
+    x, t = make_spiral(20, 2, seed=0)
+    model = MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
+    twin = MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
+    trainer = Trainer(model, SGD(lr=1.2))
+    history = trainer.fit(x, t, epochs=5, batch_size=None, shuffle=False, verbose=0)
+    stepper = Trainer(twin, SGD(lr=1.2))
+    losses = [stepper.train_step(x, t) for _ in range(5)]
+    assert history.loss == losses and history.train_loss == losses
+    for p, q in zip(model.params, twin.params):
+        np.testing.assert_array_equal(p, q)
+    model.params[0].flags.writeable = False
+    with pytest.raises(ValueError, match=r"params\[0\] is read-only"):
+        trainer.fit(x, t, epochs=1, batch_size=None, verbose=0)

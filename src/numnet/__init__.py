@@ -38,7 +38,7 @@ from numnet import (
     training,
     word2vec,
 )
-from numnet.models import MLP, ConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
+from numnet.models import MLP, ConvNet, DeepConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from numnet.sequence_models import RNNLM, AttentionSeq2seq, PeekySeq2seq, Seq2seq
 from numnet.training import EarlyStopping, History, Trainer
@@ -66,6 +66,7 @@ __all__ = [
     "MLP",
     "LogisticRegression",
     "SimpleConvNet",
+    "DeepConvNet",
     "ConvNet",
     "RNNLM",
     "Seq2seq",

@@ -168,22 +168,27 @@ class Optimizer:
 
     # ---------------------------------------------------------- the update
 
-    def update(self, params: Sequence[NDArray], grads: Sequence[NDArray]) -> None:
+    def update(self, params: Sequence[NDArray], grads: Sequence[NDArray], *, checked: bool = False) -> None:
         """Take one optimization step, writing into the arrays of ``params``.
 
         Args:
             params: the parameter arrays (any shapes, floating dtype, writeable).
             grads: the gradients, aligned with ``params``, of the same shapes;
                 they are read, never modified.
+            checked: the caller vouches that the last update took these same
+                arrays (unchanged in shape and dtype) and passed its checks:
+                they and the state are not checked again. The training loop
+                checks its first update of each ``fit``, not every one.
 
         Raises:
             ValueError / TypeError: before any parameter changes, if the lists
                 are not aligned, an array is not a floating ndarray, or the
                 parameters do not match the state of earlier updates.
         """
-        self._check_arguments(params, grads)
-        self._check_state(params)
-        self._allocate(params)
+        if not checked or len(self._work) != len(params):
+            self._check_arguments(params, grads)
+            self._check_state(params)
+            self._allocate(params)
         scale = self._clip_scale(grads)
         self.step_count += 1
         for i, (param, grad) in enumerate(zip(params, grads, strict=True)):

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from numnet.data.catalogue import Dataset, DatasetInfo, dataset_info
 from numnet.data.layout import to_model_layout
 from numnet.layers import BatchNorm, Dropout, SoftmaxWithLoss
-from numnet.models import MLP, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
+from numnet.models import MLP, DeepConvNet, LogisticRegression, Sequential, SimpleConvNet, TwoLayerNet
 from numnet.prediction import n_classes
 
 __all__ = [
@@ -153,19 +153,27 @@ def _build_logreg(request: ModelRequest) -> Sequential:
     return MLP([request.n_inputs, request.n_classes], init=init, seed=request.seed)  # softmax regression
 
 
-def _build_cnn(request: ModelRequest) -> Sequential:
+def _convnet_inputs(request: ModelRequest, name: str, default_hidden: int) -> tuple[tuple[int, int, int], int]:
+    """The (C, H, W) image shape and the dense hidden width for the ConvNet preset ``name``."""
     if request.activation not in (None, "relu"):
-        raise ValueError("model cnn always uses ReLU; the activation option is for model mlp")
+        raise ValueError(f"model {name} always uses ReLU; the activation option is for model mlp")
     if request.hidden is not None and len(request.hidden) != 1:
-        raise ValueError(f"model cnn has exactly one dense hidden layer, got hidden widths {_words(request.hidden)}")
+        raise ValueError(f"model {name} has exactly one dense hidden layer, got hidden widths {_words(request.hidden)}")
     shape = request.dataset.sample_shape
+    input_shape: tuple[int, int, int]
     if len(shape) == 2:
-        input_shape = (1, *shape)
+        input_shape = (1, shape[0], shape[1])
     elif len(shape) == 3 and shape[-1] in (1, 3):
-        input_shape = (shape[-1], *shape[:2])
+        input_shape = (shape[-1], shape[0], shape[1])
     else:
-        raise ValueError(f"model cnn needs image data, but dataset {request.dataset.name} has samples of shape {shape}")
-    hidden = request.hidden[0] if request.hidden else 100
+        raise ValueError(
+            f"model {name} needs image data, but dataset {request.dataset.name} has samples of shape {shape}"
+        )
+    return input_shape, request.hidden[0] if request.hidden else default_hidden
+
+
+def _build_cnn(request: ModelRequest) -> Sequential:
+    input_shape, hidden = _convnet_inputs(request, "cnn", 100)
     net = SimpleConvNet(
         input_shape, hidden_size=hidden, output_size=request.n_classes, init=request.init or "he", seed=request.seed
     )
@@ -186,6 +194,14 @@ def _build_cnn(request: ModelRequest) -> Sequential:
         output,
     ]
     return Sequential(layers, SoftmaxWithLoss(), seed=request.seed, input_shape=input_shape)
+
+
+def _build_deep_cnn(request: ModelRequest) -> Sequential:
+    _refuse_regularization(request, "deep-cnn")  # its dropout is the book's: 0.5 after each dense layer
+    input_shape, hidden = _convnet_inputs(request, "deep-cnn", 50)
+    return DeepConvNet(
+        input_shape, hidden_size=hidden, output_size=request.n_classes, init=request.init or "he", seed=request.seed
+    )
 
 
 @dataclass(frozen=True)
@@ -215,6 +231,12 @@ PRESETS: dict[str, Preset] = {
             "the textbook's SimpleConvNet: conv 30x5x5, ReLU, max pool, dense (100 wide), softmax; images only "
             "(with dropout or batch norm: a Sequential of the same layers and those)",
             _build_cnn,
+        ),
+        Preset(
+            "deep-cnn",
+            "the textbook's DeepConvNet (chapter 8): six 3x3 convs, three max pools, dense (50 wide), dropout 0.5;"
+            " images only",
+            _build_deep_cnn,
         ),
     )
 }

@@ -39,7 +39,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any
@@ -198,6 +198,7 @@ class Trainer:
         self._progress = _Progress()
         self._data_seed = 0
         self._interrupt_requested = False
+        self._optimizer_checked = False  # the optimizer checked this fit's parameters at its first update
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -228,6 +229,7 @@ class Trainer:
         """
         x = self.model.check_data(x, t, sample_weight)
         weights = None if sample_weight is None else np.asarray(sample_weight)
+        self._optimizer_checked = False
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return self._step(x, np.asarray(t), weights)
 
@@ -240,7 +242,8 @@ class Trainer:
             where = f"epoch {progress.epoch + 1}, iteration {progress.iteration + 1}"
             raise TrainingError(f"training diverged: the loss became {loss} at {where}; try a smaller learning rate")
         model.backward()
-        self.optimizer.update(model.params, model.grads)
+        self.optimizer.update(model.params, model.grads, checked=self._optimizer_checked)
+        self._optimizer_checked = True
         return loss
 
     # ------------------------------------------------------------ fitting
@@ -340,6 +343,7 @@ class Trainer:
             self.history, self._progress = History(), _Progress(epoch_rng_state=dict(rng.bit_generator.state))
         self._data_seed = data_seed
         self._callbacks = list(callbacks)
+        self._optimizer_checked = False
 
         assert self._progress.epoch_rng_state is not None
         rng.bit_generator.state = self._progress.epoch_rng_state  # where this epoch's shuffling starts
@@ -353,13 +357,18 @@ class Trainer:
                 if stateful and progress.iteration == 0:
                     self.model.reset_state()
                 n_iterations = math.ceil(len(x) / batch_size)
-                epoch_batches = itertools.islice(
-                    self._batches(x, t, weights, batch_size, shuffle, rng), progress.iteration, None
-                )
+                epoch_batches: Iterable[tuple[NDArray, NDArray, NDArray | None]]
+                if n_iterations == 1 and not shuffle and progress.iteration == 0:  # full batch: the data itself
+                    epoch_batches = ((x, t, weights),)
+                else:
+                    epoch_batches = itertools.islice(
+                        self._batches(x, t, weights, batch_size, shuffle, rng), progress.iteration, None
+                    )
                 bar = _progress_bar(n_iterations, progress, epochs, verbose)
                 self._train_epoch(epoch_batches, bar)
                 logs = {"train_loss": progress.loss_sum / progress.seen}
-                logs.update(self._metric_results(progress.metric_states, "train_"))
+                # the metrics hold the whole epoch's state (resumed mid-epoch included)
+                logs.update({"train_" + log_name(name): metric.result() for name, metric in self._metrics.items()})
                 if self.has_validation:
                     evaluation = self._evaluate(x_val, t_val, batch_size=batch_size if stateful else 1000)
                     logs.update({"val_" + log_name(name): value for name, value in evaluation.items()})
@@ -415,7 +424,7 @@ class Trainer:
         for index in batch_indices(len(x), batch_size, shuffle=True, seed=rng):
             yield np.take(x, index, axis=0), np.take(t, index, axis=0), None if weights is None else weights[index]
 
-    def _train_epoch(self, epoch_batches: Iterator[tuple[NDArray, NDArray, NDArray | None]], bar: Any) -> None:
+    def _train_epoch(self, epoch_batches: Iterable[tuple[NDArray, NDArray, NDArray | None]], bar: Any) -> None:
         progress, history, callbacks = self._progress, self.history, self._callbacks
         trackers = self._trackers(progress.metric_states)
         self._epoch_started = time.perf_counter()
@@ -442,7 +451,6 @@ class Trainer:
                 raise TrainingInterrupted(
                     f"training interrupted at epoch {progress.epoch + 1}, iteration {progress.iteration}"
                 )
-        progress.metric_states = {tracker.name: tracker.metric.state_dict() for tracker in trackers}
 
     def _trackers(self, states: dict[str, dict[str, float]]) -> list[_Tracker]:
         trackers = []
@@ -452,14 +460,6 @@ class Trainer:
                 metric.load_state_dict(states[name])
             trackers.append(_Tracker(name, metric, self.model))
         return trackers
-
-    def _metric_results(self, states: dict[str, dict[str, float]], prefix: str) -> dict[str, float]:
-        results = {}
-        for name, metric in self._metrics.items():
-            metric.reset()
-            metric.load_state_dict(states[name])
-            results[prefix + log_name(name)] = metric.result()
-        return results
 
     def evaluate(self, x: ArrayLike, t: ArrayLike, batch_size: int = 1000) -> dict[str, float]:
         """Loss and metrics on ``(x, t)`` in inference mode: ``{"loss": ..., "accuracy": ...}``.

@@ -1,24 +1,34 @@
 """Convolution and pooling on image batches of shape (N, C, H, W).
 
 Both are computed on *windows*: the (KH, KW) patches of the (padded) input at
-every output position, taken as a strided view of the input without copying
-(:func:`numpy.lib.stride_tricks.sliding_window_view`). ``im2col`` lays the
-windows out as the rows of a matrix, so that a convolution is one matrix
-product; ``col2im`` is its adjoint (the transpose of that linear map): it
-scatters columns back onto the image, summing where windows overlap, which is
-exactly how the backward pass gathers the input gradient.
+every output position. ``im2col`` lays the windows out as a matrix, so that a
+convolution is one matrix product; ``col2im`` is its adjoint (the transpose of
+that linear map): it scatters columns back onto the image, summing where
+windows overlap, which is exactly how the backward pass gathers the input
+gradient.
 
 An output side is ``OH = (H + 2*pad - KH) // stride + 1`` (and alike for OW).
 Kernel sizes, strides and paddings are an int or an (height, width) pair.
 
-Speed notes. Every copy or reduction over windows runs as one vectorized
-operation per kernel offset (KH * KW of them, never a loop over positions or
-images): NumPy handles each (N, ..., OH, OW) slab at memory speed, whereas a
-single operation over the 6-D window view crawls through tiny KH x KW inner
-loops. The convolution works channels-last inside, so its output and its
-input gradient are (N, C, H, W) views of channels-last buffers; NumPy keeps
-that layout through element-wise layers, and the next Conv2D then reads it
-without a transposing copy.
+Speed notes. Inside, images are kept *batch-innermost*: an (N, C, H, W) batch
+lives in memory as a (C, H, W, N) array, and every layer here returns such a
+view (``np.ascontiguousarray`` makes it row-major when needed). In that layout
+
+- the windows at one kernel offset (i, j) are, for a stride of 1, runs of
+  OW*N contiguous numbers, so im2col is KH*KW block copies at memory speed
+  into a column matrix of shape (C*KH*KW, OH*OW*N) that holds one contiguous
+  block per kernel offset; col2im is KH*KW block additions;
+- the product of the filters (FN, C*KH*KW) with that matrix is the output,
+  (FN, OH, OW, N): again batch-innermost, with no transposing copy; a row of
+  ones under the columns adds the bias inside the same product, and gives the
+  bias gradient inside the weight-gradient product;
+- element-wise layers (ReLU) keep the layout, pooling reads runs of N numbers
+  per window offset, and a Dense layer takes the flattened (N, C*H*W) view as
+  a Fortran-ordered matrix without copying (and returns its input gradient in
+  the same layout).
+
+Padding is never materialized: the windows that reach into it get zeros
+written (im2col) or are skipped (col2im).
 """
 
 from __future__ import annotations
@@ -92,8 +102,7 @@ def _windows(x: NDArray, kernel: tuple[int, int], stride: tuple[int, int], axes:
     """Read-only strided view of the ``kernel`` windows of ``x`` over its two ``axes``.
 
     The two window axes (KH, KW) are appended: for (N, C, H, W) and axes (2, 3)
-    the view is (N, C, OH, OW, KH, KW); for (N, H, W, C) and axes (1, 2) it is
-    (N, OH, OW, C, KH, KW). Nothing is copied.
+    the view is (N, C, OH, OW, KH, KW). Nothing is copied.
     """
     windows = sliding_window_view(x, kernel, axis=axes)
     steps = [slice(None)] * x.ndim
@@ -101,29 +110,66 @@ def _windows(x: NDArray, kernel: tuple[int, int], stride: tuple[int, int], axes:
     return windows[tuple(steps)]
 
 
-def _scatter_windows(windows: NDArray, padded_hw: tuple[int, int], stride: tuple[int, int]) -> NDArray:
-    """Adjoint of taking windows: sum ``windows`` (N, OH, OW, C, KH, KW) into an image.
+def _batch_innermost(x: NDArray) -> NDArray:
+    """Images (N, C, H, W) as a contiguous (C, H, W, N) array: a view when ``x`` is laid out so, else a copy."""
+    moved = x.transpose(1, 2, 3, 0)
+    return moved if moved.flags.c_contiguous else np.ascontiguousarray(moved)
 
-    Returns an (N, H, W, C) array, (H, W) = ``padded_hw``, every pixel holding
-    the sum of the window entries that were read from it: one vectorized
-    addition per kernel offset. The image is accumulated channels-last, where
-    each addition runs over contiguous memory (several times faster than
-    channels-first for multi-channel images).
+
+def _inside(outputs: int, size: int, offset: int, stride: int, pad: int) -> tuple[slice, slice]:
+    """The output positions o whose input ``o*stride + offset - pad`` lies in [0, size), and those inputs.
+
+    Returns two slices: of the outputs, and of the inputs they read (the
+    rest of the outputs read padding).
     """
-    n, oh, ow, c, kh, kw = windows.shape
-    sh, sw = stride
-    image = np.zeros((n, *padded_hw, c), dtype=windows.dtype)
+    first = max(0, -((offset - pad) // stride))  # ceil((pad - offset) / stride), at least 0
+    stop = min(outputs, (size - 1 + pad - offset) // stride + 1)
+    if stop <= first:
+        return slice(0, 0), slice(0, 0)
+    start = first * stride + offset - pad
+    return slice(first, stop), slice(start, start + (stop - first - 1) * stride + 1, stride)
+
+
+def _unfold(images: NDArray, stride: tuple[int, int], pad: tuple[int, int], col: NDArray) -> None:
+    """Write the windows of ``images`` (C, H, W, N) into ``col`` (C, KH, KW, OH, OW, N).
+
+    ``col[c, i, j, p, q, n]`` is the padded image n at channel c, row
+    ``p*sh + i``, column ``q*sw + j``: one block copy per kernel offset, zeros
+    where the window reads padding.
+    """
+    _, h, w, _ = images.shape
+    _, kh, kw, oh, ow, _ = col.shape
     for i in range(kh):
+        rows, image_rows = _inside(oh, h, i, stride[0], pad[0])
         for j in range(kw):
-            image[:, i : i + sh * oh : sh, j : j + sw * ow : sw] += windows[..., i, j]
-    return image
+            cols, image_cols = _inside(ow, w, j, stride[1], pad[1])
+            block = col[:, i, j]
+            block[:, rows, cols] = images[:, image_rows, image_cols]
+            block[:, : rows.start] = 0
+            block[:, rows.stop :] = 0
+            block[:, rows, : cols.start] = 0
+            block[:, rows, cols.stop :] = 0
+
+
+def _fold(col: NDArray, stride: tuple[int, int], pad: tuple[int, int], images: NDArray) -> None:
+    """The adjoint of :func:`_unfold`: add ``col`` (C, KH, KW, OH, OW, N) into ``images`` (C, H, W, N).
+
+    Entries that :func:`_unfold` read from padding are dropped.
+    """
+    _, h, w, _ = images.shape
+    _, kh, kw, oh, ow, _ = col.shape
+    for i in range(kh):
+        rows, image_rows = _inside(oh, h, i, stride[0], pad[0])
+        for j in range(kw):
+            cols, image_cols = _inside(ow, w, j, stride[1], pad[1])
+            images[:, image_rows, image_cols] += col[:, i, j, rows, cols]
 
 
 # ------------------------------------------------------------ im2col / col2im
 
 
 def im2col(x: NDArray, kh: int, kw: int, stride: Size2D = 1, pad: Size2D = 0) -> NDArray:
-    """Unfold the (KH, KW) windows of an image batch into the rows of a matrix.
+    """Unfold the (KH, KW) windows of an image batch into the rows of a matrix (the textbook's layout).
 
     Args:
         x: images, shape (N, C, H, W).
@@ -136,25 +182,17 @@ def im2col(x: NDArray, kh: int, kw: int, stride: Size2D = 1, pad: Size2D = 0) ->
         the window of image n at output position (i, j), ordered channel,
         then kernel row, then kernel column. So a convolution with weights
         ``W`` (FN, C, KH, KW) is ``col @ W.reshape(FN, -1).T``, shape
-        (N*OH*OW, FN).
+        (N*OH*OW, FN). (:class:`Conv2D` uses the transpose of this matrix with
+        its columns in (i, j, n) order, which it builds faster.)
     """
     kernel = _pair((kh, kw), "im2col: (kh, kw)", 1)
     stride, pad = _pair(stride, "im2col: stride", 1), _pair(pad, "im2col: pad", 0)
     _check_images(x, "im2col")
     n, c, h, w = x.shape
     oh, ow = _output_size((h, w), kernel, stride, pad, "im2col")
-    padded = x.transpose(0, 2, 3, 1)  # channels-last view (N, H, W, C)
-    if pad != (0, 0):
-        padded = np.zeros((n, h + 2 * pad[0], w + 2 * pad[1], c), dtype=x.dtype)
-        padded[:, pad[0] : pad[0] + h, pad[1] : pad[1] + w] = x.transpose(0, 2, 3, 1)
-    windows = _windows(padded, kernel, stride, axes=(1, 2))  # (N, OH, OW, C, KH, KW)
-    # One copy per kernel offset: each moves an (N, OH, OW, C) slab at memory
-    # speed, where copying the 6-D view at once crawls through tiny KH x KW loops.
-    col = np.empty((n, oh, ow, c, kh, kw), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            col[..., i, j] = windows[..., i, j]
-    return col.reshape(n * oh * ow, c * kh * kw)
+    col = np.empty((c, *kernel, oh, ow, n), dtype=x.dtype)
+    _unfold(_batch_innermost(x), stride, pad, col)
+    return col.transpose(5, 3, 4, 0, 1, 2).reshape(n * oh * ow, c * kh * kw)
 
 
 def col2im(
@@ -176,7 +214,7 @@ def col2im(
         Images of shape (N, C, H, W): each pixel is the sum of all entries of
         ``col`` that :func:`im2col` copied from it (padding is cut away), so
         that ``<im2col(x), col> == <x, col2im(col)>`` for every ``x``. The
-        result is a view of a channels-last (N, H, W, C) buffer.
+        result is a view of a batch-innermost (C, H, W, N) buffer.
     """
     kernel = _pair((kh, kw), "col2im: (kh, kw)", 1)
     stride, pad = _pair(stride, "col2im: stride", 1), _pair(pad, "col2im: pad", 0)
@@ -187,9 +225,9 @@ def col2im(
             f"col2im: expected col of shape (N*OH*OW, C*KH*KW) = {(n * oh * ow, c * kh * kw)} "
             f"for input shape {tuple(input_shape)}, got {col.shape}"
         )
-    windows = col.reshape(n, oh, ow, c, kh, kw)
-    image = _scatter_windows(windows, (h + 2 * pad[0], w + 2 * pad[1]), stride)
-    return image[:, pad[0] : pad[0] + h, pad[1] : pad[1] + w].transpose(0, 3, 1, 2)
+    images = np.zeros((c, h, w, n), dtype=col.dtype)
+    _fold(col.reshape(n, oh, ow, c, kh, kw).transpose(3, 4, 5, 1, 2, 0), stride, pad, images)
+    return images.transpose(3, 0, 1, 2)
 
 
 # -------------------------------------------------------------- convolution
@@ -219,10 +257,11 @@ class Conv2D(Layer):
         W: (FN, C, KH, KW) filters; ``b``: (FN,) biases; ``dW``, ``db`` their
         gradients, written in place by ``backward``.
 
-    The output and the input gradient are (N, C, H, W) views of channels-last
-    buffers (see the module notes); ``np.ascontiguousarray`` makes them
-    row-major when needed. Memory: one batch's im2col matrix is kept between
-    ``forward`` and ``backward``.
+    The output and the input gradient are (N, C, H, W) views of
+    batch-innermost (C, H, W, N) buffers (see the module notes);
+    ``np.ascontiguousarray`` makes them row-major when needed. Memory: one
+    batch's column matrix, (C*KH*KW + 1) x (OH*OW*N), is kept between
+    ``forward`` and ``backward`` and reused by the next batch of that size.
     """
 
     param_names = ("W", "b")
@@ -254,52 +293,81 @@ class Conv2D(Layer):
         self.db = np.zeros_like(self.b)
         self.params = [self.W, self.b]
         self.grads = [self.dW, self.db]
-        self._col: NDArray | None = None  # im2col of the last input: one batch, not more
+        self._new_scratch()
         self._x_shape: tuple[int, ...] = ()
         self._out_shape: tuple[int, ...] | None = None
+
+    def _new_scratch(self) -> None:
+        """Fresh work arrays: [W | b] as an (FN, C*KH*KW + 1) matrix and [dW | db] transposed
+        (the bias is the weight of the row of ones under the columns), and no columns yet."""
+        fan_in = self.W[0].size
+        self._weights = np.empty((self.out_channels, fan_in + 1), dtype=self.W.dtype)
+        self._weight_grads = np.empty((fan_in + 1, self.out_channels), dtype=self.W.dtype)
+        self._col: NDArray | None = None  # the columns of the last input, with the row of ones
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The layer without its work arrays: a pickle holds no column matrix, and an
+        unpickled layer writes into arrays of its own (not into read-only memory maps)."""
+        state = self.__dict__.copy()
+        for name in ("_weights", "_weight_grads", "_col"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._new_scratch()
 
     def output_size(self, height: int, width: int) -> tuple[int, int]:
         """(OH, OW) of this convolution on (height, width) inputs; ValueError if the kernel does not fit."""
         return _output_size((height, width), self.kernel_size, self.stride, self.padding, repr(self))
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
-        """(N, C, H, W) -> (N, FN, OH, OW), as one product of im2col(x) with the filters."""
+        """(N, C, H, W) -> (N, FN, OH, OW), as one product of the filters with the columns of x."""
         x = np.asarray(x)
         _check_images(x, repr(self), self.in_channels)
-        n = x.shape[0]
-        oh, ow = self.output_size(*x.shape[2:])
+        n, c, h, w = x.shape
+        oh, ow = self.output_size(h, w)
         x = x.astype(self.W.dtype, copy=False)
-        col = im2col(x, *self.kernel_size, self.stride, self.padding)
-        out = col @ self.W.reshape(self.out_channels, -1).T
-        out += self.b
-        self._col, self._x_shape = col, x.shape
-        self._out_shape = (n, self.out_channels, oh, ow)
-        # (N*OH*OW, FN) rows are (n, i, j): view them as (N, FN, OH, OW) without copying.
-        return out.reshape(n, oh, ow, self.out_channels).transpose(0, 3, 1, 2)
+        fan_in, rows = self._weights.shape[1] - 1, oh * ow * n
+        if self._col is None or self._col.shape != (fan_in + 1, rows):
+            self._col = np.empty((fan_in + 1, rows), dtype=self.W.dtype)
+        col = self._col
+        _unfold(_batch_innermost(x), self.stride, self.padding, col[:fan_in].reshape(c, *self.kernel_size, oh, ow, n))
+        col[fan_in] = 1
+        self._weights[:, :fan_in] = self.W.reshape(self.out_channels, fan_in)
+        self._weights[:, fan_in] = self.b
+        out = self._weights @ col  # (FN, OH*OW*N)
+        self._x_shape, self._out_shape = x.shape, (n, self.out_channels, oh, ow)
+        return out.reshape(self.out_channels, oh, ow, n).transpose(3, 0, 1, 2)
 
     def backward(self, dout: ArrayLike) -> NDArray:
         """(N, FN, OH, OW) -> (N, C, H, W); writes ``dW`` and ``db`` (see backward_params)."""
-        dout_col = self._param_grads(dout)
-        dcol = dout_col @ self.W.reshape(self.out_channels, -1)
+        dout_rows = self._param_grads(dout)
+        assert self._out_shape is not None
         n, c, h, w = self._x_shape
-        return col2im(dcol, (n, c, h, w), *self.kernel_size, self.stride, self.padding)
+        _, _, oh, ow = self._out_shape
+        dcol = self.W.reshape(self.out_channels, -1).T @ dout_rows  # (C*KH*KW, OH*OW*N)
+        dx = np.zeros((c, h, w, n), dtype=self.W.dtype)
+        _fold(dcol.reshape(c, *self.kernel_size, oh, ow, n), self.stride, self.padding, dx)
+        return dx.transpose(3, 0, 1, 2)
 
     def backward_params(self, dout: ArrayLike) -> None:
-        """Writes ``dW = dout_col^T @ col`` and ``db`` only, without the product and col2im for dx."""
+        """Writes ``dW`` and ``db`` only, without the product and col2im for dx."""
         self._param_grads(dout)
 
     def _param_grads(self, dout: ArrayLike) -> NDArray:
-        """Check ``dout``, write dW and db; return ``dout`` as rows (n, i, j) x FN."""
+        """Check ``dout``, write dW and db; return ``dout`` as an (FN, OH*OW*N) matrix."""
         dout = check_dout(self, dout, self._out_shape, self.W.dtype)
-        # One copy to rows (n, i, j) x FN, the layout of the forward product (free when
-        # dout is laid out like the forward output).
-        dout_col = dout.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
-        # db = the column sums of dout_col, taken as the product ones^T @ dout_col: one BLAS
-        # pass, several times faster than np.sum over the long axis 0.
-        np.matmul(np.ones(len(dout_col), dout_col.dtype), dout_col, out=self.db)
         assert self._col is not None
-        np.matmul(dout_col.T, self._col, out=self.dW.reshape(self.out_channels, -1))
-        return dout_col
+        # (FN, OH, OW, N): free when dout is batch-innermost like the forward output.
+        dout_rows = dout.transpose(1, 2, 3, 0).reshape(self.out_channels, -1)
+        # [dW | db]^T = [col; ones] @ dout^T: the bias gradient (the row sums of dout)
+        # comes out of the same product. (This orientation runs faster in OpenBLAS
+        # than dout @ [col; ones]^T for these shapes: a long inner dimension.)
+        np.matmul(self._col, dout_rows.T, out=self._weight_grads)
+        self.dW[...] = self._weight_grads[:-1].T.reshape(self.W.shape)
+        self.db[...] = self._weight_grads[-1]
+        return dout_rows
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -339,12 +407,39 @@ class Conv2D(Layer):
 # ------------------------------------------------------------------ pooling
 
 
+def _memory_order(a: NDArray) -> tuple[int, ...]:
+    """The axes of ``a`` from the slowest-varying in memory to the fastest: its layout."""
+    return tuple(sorted(range(a.ndim), key=lambda axis: -abs(a.strides[axis])))
+
+
+def _new_in_order(shape: tuple[int, ...], order: tuple[int, ...], dtype: DTypeLike) -> NDArray:
+    """An uninitialized array of ``shape`` laid out contiguously in the axis ``order``."""
+    return np.empty([shape[axis] for axis in order], dtype=dtype).transpose(np.argsort(order))
+
+
+def _in_memory_order(a: NDArray, order: tuple[int, ...]) -> NDArray:
+    """``a`` itself if laid out contiguously in ``order`` (see :func:`_memory_order`), else such a copy.
+
+    Element-wise operations that mix layouts run several times slower than
+    on arrays of one layout.
+    """
+    if a.transpose(order).flags.c_contiguous:
+        return a
+    copy = _new_in_order(a.shape, order, a.dtype)
+    copy[...] = a
+    return copy
+
+
 class _Pool2D(Layer):
     """Shared set-up of the pooling layers: windows of ``pool_size`` at ``stride``, no padding.
 
     Forward passes reduce the (N, C, OH, OW, PH, PW) windows view of the input
     with one vectorized operation per window offset (PH * PW of them), which
-    is far faster than reducing the strided view over its last two axes.
+    is far faster than reducing the strided view over its last two axes; the
+    backward pass writes each offset's share of the gradient into the input
+    gradient the same way. Outputs and input gradients keep the memory layout
+    of the input (batch-innermost after a :class:`Conv2D`). The input itself
+    is not kept.
     """
 
     def __init__(self, pool_size: Size2D, stride: Size2D | None = None) -> None:
@@ -352,58 +447,54 @@ class _Pool2D(Layer):
         name = type(self).__name__
         self.pool_size = _pair(pool_size, f"{name}: pool_size", 1)
         self.stride = self.pool_size if stride is None else _pair(stride, f"{name}: stride", 1)
-        self._x: NDArray | None = None  # the last input, by reference (not copied)
+        self._x_shape: tuple[int, ...] = ()
+        self._x_order: tuple[int, ...] = ()  # the input's memory layout
+        self._dtype: np.dtype | None = None
         self._out_shape: tuple[int, ...] | None = None
 
     def _input_windows(self, x: ArrayLike) -> NDArray:
-        """Validate ``x``, remember it and return its (N, C, OH, OW, PH, PW) windows view."""
+        """Validate ``x``, remember its shape and layout and return its (N, C, OH, OW, PH, PW) windows view."""
         x = as_float_array(x)
         _check_images(x, repr(self))
         oh, ow = _output_size(x.shape[2:], self.pool_size, self.stride, (0, 0), repr(self))
-        self._x, self._out_shape = x, (*x.shape[:2], oh, ow)
+        self._x_shape, self._x_order, self._dtype = x.shape, _memory_order(x), x.dtype
+        self._out_shape = (*x.shape[:2], oh, ow)
         return _windows(x, self.pool_size, self.stride, axes=(2, 3))
 
     def _check_dout(self, dout: ArrayLike) -> NDArray:
-        """``dout`` as an array in the input's dtype, of the last output's shape."""
-        dtype = None if self._x is None else self._x.dtype
-        return check_dout(self, dout, self._out_shape, dtype)
+        """``dout`` as an array in the input's dtype and memory layout, of the last output's shape."""
+        dout = check_dout(self, dout, self._out_shape, self._dtype)
+        return _in_memory_order(dout, self._x_order)
 
     def _offsets(self) -> list[tuple[int, int]]:
         """The window offsets (i, j) in row-major order."""
         return [(i, j) for i in range(self.pool_size[0]) for j in range(self.pool_size[1])]
 
-    def _scatter(self, gradient_at: Callable[[int, NDArray], NDArray], like: NDArray) -> NDArray:
-        """Input gradient (N, C, H, W) from ``gradient_at(k, out)``, which writes into ``out``
-        and returns the (N, C, OH, OW) gradient flowing to the input under window offset
-        number k of :meth:`_offsets`; ``like`` is an array of that shape and layout."""
-        assert self._out_shape is not None and self._x is not None
-        oh, ow = self._out_shape[2:]
-        sh, sw = self.stride
-        dx = np.zeros_like(self._x)  # in x's memory layout (channels-last after a Conv2D)
+    def _scatter(self, gradient_at: Callable[[int, NDArray], NDArray]) -> NDArray:
+        """Input gradient (N, C, H, W) from ``gradient_at(k, out)``, which writes into ``out`` and
+        returns the (N, C, OH, OW) gradient that flows to the input under window offset number k
+        of :meth:`_offsets`. The offsets are visited last to first."""
+        assert self._out_shape is not None and self._dtype is not None
+        (oh, ow), (sh, sw), (ph, pw) = self._out_shape[2:], self.stride, self.pool_size
         # Windows that do not overlap (the default) reach every input at most once: each
         # offset's gradient is written straight into its pixels, with no scratch array to add.
-        disjoint = sh >= self.pool_size[0] and sw >= self.pool_size[1]
-        scratch = like if disjoint else np.empty_like(like)  # scratch is only written when windows overlap
-        for k, (i, j) in enumerate(self._offsets()):
+        disjoint = sh >= ph and sw >= pw
+        tiled = (sh, sw) == (ph, pw) and (oh * ph, ow * pw) == tuple(self._x_shape[2:])
+        # dx in the input's layout, left uninitialized when every pixel gets written.
+        dx = _new_in_order(self._x_shape, self._x_order, self._dtype)
+        if not tiled:
+            dx[...] = 0
+        scratch = None if disjoint else _new_in_order(self._out_shape, self._x_order, self._dtype)
+        offsets = self._offsets()
+        for k in reversed(range(len(offsets))):
+            i, j = offsets[k]
             pixels = dx[:, :, i : i + sh * oh : sh, j : j + sw * ow : sw]
             if disjoint:
                 gradient_at(k, pixels)
             else:
+                assert scratch is not None
                 pixels += gradient_at(k, scratch)
         return dx
-
-    def _like_windows(self, dout: NDArray) -> NDArray:
-        """A copy of ``dout`` in the memory layout of the input's windows.
-
-        ``dout`` usually arrives row-major (from a Dense layer) while the input
-        is channels-last (from a Conv2D); element-wise operations mixing the
-        two layouts run several times slower than on arrays of one layout.
-        """
-        assert self._x is not None
-        windows = _windows(self._x, self.pool_size, self.stride, axes=(2, 3))
-        copy = np.empty_like(windows[..., 0, 0])  # order "K": the slab's layout
-        copy[...] = dout
-        return copy
 
     def get_config(self) -> dict[str, Any]:
         return {"pool_size": _compact(self.pool_size), "stride": _compact(self.stride)}
@@ -414,41 +505,48 @@ class MaxPool2D(_Pool2D):
 
     ``stride`` defaults to ``pool_size`` (non-overlapping windows). The
     gradient of each output goes to one input: the first maximum of its
-    window in row-major order (ties are not split). ``backward`` finds it from
-    the input and the output of the last forward pass, both kept by
-    reference, not copied.
+    window in row-major order (ties are not split). The forward pass records,
+    for every window offset after the first, where that offset's input
+    exceeds the maximum of the offsets before it (one boolean per output and
+    offset); the first maximum is the last offset that did, or the first
+    offset when none did.
     """
 
     def __init__(self, pool_size: Size2D, stride: Size2D | None = None) -> None:
         super().__init__(pool_size, stride)
-        self._out: NDArray | None = None  # the last output (the maxima), by reference
+        self._rises: list[NDArray] = []  # per offset k >= 1: input k > max of inputs 0..k-1
 
     def forward(self, x: ArrayLike, train: bool = True) -> NDArray:
         windows = self._input_windows(x)
-        out = windows[..., 0, 0].copy(order="K")
-        for i, j in self._offsets()[1:]:
+        offsets = self._offsets()
+        if len(offsets) == 1:
+            self._rises = []
+            return windows[..., 0, 0].copy(order="K")
+        first, second = windows[..., 0, 0], windows[..., offsets[1][0], offsets[1][1]]
+        self._rises = [np.greater(second, first)]
+        out = np.maximum(first, second)
+        for i, j in offsets[2:]:
+            self._rises.append(np.greater(windows[..., i, j], out))
             np.maximum(out, windows[..., i, j], out=out)
-        self._out = out
         return out
 
     def backward(self, dout: ArrayLike) -> NDArray:
-        grad = self._like_windows(self._check_dout(dout))
-        assert self._x is not None
-        windows = _windows(self._x, self.pool_size, self.stride, axes=(2, 3))
-        maxima, offsets = self._out, self._offsets()
-        assert maxima is not None
-        taken = np.zeros_like(maxima, dtype=bool)  # windows whose maximum got the gradient
-        first_max = np.empty_like(taken)
+        grad = self._check_dout(dout)
+        rises = self._rises
+        later = _new_in_order(grad.shape, self._x_order, bool)  # a later offset rose: k is not the first max
+        later[...] = False
+        first = np.empty_like(later)
 
         def gradient_at(k: int, out: NDArray) -> NDArray:
-            """grad where offset k holds its window's first maximum, else 0."""
-            i, j = offsets[k]
-            np.equal(windows[..., i, j], maxima, out=first_max)
-            np.greater(first_max, taken, out=first_max)  # a maximum, and no earlier one: a and not b
-            np.logical_or(taken, first_max, out=taken)
-            return np.multiply(first_max, grad, out=out)
+            """grad where offset k holds its window's first maximum, else 0 (called for k = last .. 0)."""
+            if k == 0:
+                np.logical_not(later, out=first)
+            else:
+                np.greater(rises[k - 1], later, out=first)  # rose, and no later offset did
+                np.logical_or(later, rises[k - 1], out=later)
+            return np.multiply(first, grad, out=out)
 
-        return self._scatter(gradient_at, grad)
+        return self._scatter(gradient_at)
 
 
 class AvgPool2D(_Pool2D):
@@ -467,11 +565,10 @@ class AvgPool2D(_Pool2D):
         return out
 
     def backward(self, dout: ArrayLike) -> NDArray:
-        share = self._like_windows(self._check_dout(dout))
-        share /= self.pool_size[0] * self.pool_size[1]
+        share = self._check_dout(dout) / (self.pool_size[0] * self.pool_size[1])
 
         def gradient_at(k: int, out: NDArray) -> NDArray:
             out[...] = share
             return out
 
-        return self._scatter(gradient_at, share)
+        return self._scatter(gradient_at)

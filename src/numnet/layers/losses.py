@@ -25,6 +25,7 @@ give the plain mean. Targets are validated before anything is cached.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 import numpy as np
@@ -175,7 +176,7 @@ def _position_weights(
     loss and a gradient of zero (see :func:`_shares`).
     """
     if weights is None:
-        return None, float(np.prod(shape))
+        return None, float(math.prod(shape))
     full = np.broadcast_to(weights.reshape((-1,) + (1,) * (len(shape) - 1)), shape)
     total = float(full.sum())
     if total <= 0 and not checked:
@@ -395,11 +396,14 @@ class SigmoidWithLoss(Loss):
         x = np.asarray(scores) if checked else self._scores(scores)
         targets, scale, self.total_weight = self._prepare(t, x.shape, sample_weight, checked)
         targets = targets.astype(x.dtype, copy=False)
+        e = np.exp(-np.abs(x))  # shared by the loss and the sigmoid, as in functions.sigmoid
         losses = np.maximum(x, 0)
         losses -= x * targets
-        losses += np.log1p(np.exp(-np.abs(x)))
-        self.y, self.t, self.scale = sigmoid(x), targets, scale
-        return float(np.sum(losses * scale))
+        losses += np.log1p(e)
+        y = np.where(x >= 0, 1, e)
+        y /= 1 + e  # sigmoid(x): 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below
+        self.y, self.t, self.scale = y, targets, scale
+        return float((losses * scale).sum())
 
     def backward(self, dout: float = 1.0) -> NDArray:
         dout = self._dout(dout, self.y)
