@@ -3,7 +3,8 @@ dates, an LSTM language model on PTB; quick smoke runs of the same pipelines.
 
 The data comes from $NUMNET_DATA_DIR (``dlfs2/``, ``ptb/``, the ``data_dir`` fixture); the tests skip when
 it is unset. The full
-runs take minutes and are marked slow; they print their epoch times (``pytest -s``). Settings are the
+runs take minutes each and are marked long, left out unless asked for (``pytest -m long -s`` prints
+their epoch times). Settings are the
 book's: word vectors 16, hidden 128 (256 for dates), batch 128, Adam 0.001, gradient clipping 5.0.
 """
 
@@ -74,6 +75,7 @@ def test_language_model_pipeline_smoke(data_dir):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_addition_reversed_with_peeky_decoder_reaches_97_percent_within_25_epochs(data_dir):
     (x, t), (x_test, t_test), vocab = load_addition(data_dir, reverse=True)
     model = PeekySeq2seq(len(vocab), 16, 128, seed=0)
@@ -88,6 +90,7 @@ def test_addition_reversed_with_peeky_decoder_reaches_97_percent_within_25_epoch
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_addition_tricks_beat_the_plain_model(data_dir):
     """Ten epochs each: reversing the input helps the plain model, the peeky decoder helps more (the book's order)."""
     results = {}
@@ -106,6 +109,7 @@ def test_addition_tricks_beat_the_plain_model(data_dir):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_attention_on_dates_reaches_99_percent_within_10_epochs(data_dir):
     (x, t), (x_test, t_test), vocab = load_dates(data_dir, reverse=True)
     model = AttentionSeq2seq(len(vocab), 16, 256, seed=0)
@@ -123,6 +127,7 @@ def test_attention_on_dates_reaches_99_percent_within_10_epochs(data_dir):
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_language_model_on_ptb_test_perplexity(data_dir):
     """Chapter 6's Rnnlm trained on ptb.valid.txt: its test perplexity falls far below the vocabulary size."""
     train, test, vocab_size = read_ptb(data_dir)
