@@ -357,6 +357,36 @@ def _whole_folder(run_dir: Path, replace: bool) -> Iterator[Path]:
         raise
 
 
+def _run_record(
+    run_dir: Path,
+    model: Model,
+    optimizer: Optimizer,
+    history: History,
+    dataset: str,
+    settings: dict[str, Any],
+    results: dict[str, Any],
+    command: str | None,
+    data_dir: str | os.PathLike[str] | None,
+    resumed_from: str | os.PathLike[str] | None,
+) -> Run:
+    """The :class:`Run` describing a run folder about to be written (status complete)."""
+    return Run(
+        path=run_dir,
+        dataset=dataset,
+        model_class=type(model).__name__,
+        model_config=model.get_config(),
+        optimizer=optimizer.name,
+        optimizer_config=optimizer.get_config(),
+        settings=dict(settings),
+        results=dict(results),
+        command=command,
+        data_dir=None if data_dir is None else str(data_dir),
+        resumed_from=None if resumed_from is None else str(resumed_from),
+        model_description=repr(model),
+        history=history,
+    )
+
+
 def write_run(
     run_dir: str | os.PathLike[str],
     model: Model,
@@ -387,21 +417,7 @@ def write_run(
         OSError: the folder could not be written; ``run_dir`` is as it was.
     """
     run_dir = Path(run_dir)
-    run = Run(
-        path=run_dir,
-        dataset=dataset,
-        model_class=type(model).__name__,
-        model_config=model.get_config(),
-        optimizer=optimizer.name,
-        optimizer_config=optimizer.get_config(),
-        settings=dict(settings),
-        results=dict(results),
-        command=command,
-        data_dir=None if data_dir is None else str(data_dir),
-        resumed_from=None if resumed_from is None else str(resumed_from),
-        model_description=repr(model),
-        history=history,
-    )
+    run = _run_record(run_dir, model, optimizer, history, dataset, settings, results, command, data_dir, resumed_from)
     written = [MODEL_FILE, HISTORY_JSON, HISTORY_CSV, RUN_FILE]
     with _whole_folder(run_dir, replace) as folder:
         io.save(model, folder / MODEL_FILE)
@@ -449,23 +465,12 @@ def write_interrupted(
         RunFolderError, OSError: as :func:`write_run`.
     """
     run_dir = Path(run_dir)
-    model, optimizer = trainer.model, trainer.optimizer
-    run = Run(
-        path=run_dir,
-        dataset=dataset,
-        model_class=type(model).__name__,
-        model_config=model.get_config(),
-        optimizer=optimizer.name,
-        optimizer_config=optimizer.get_config(),
-        settings=dict(settings),
-        results={"epochs": trainer.history.epochs},
-        command=command,
-        data_dir=None if data_dir is None else str(data_dir),
-        resumed_from=None if resumed_from is None else str(resumed_from),
-        model_description=repr(model),
-        status=INTERRUPTED,
-        history=trainer.history,
-    )
+    history = trainer.history
+    run = _run_record(
+        run_dir, trainer.model, trainer.optimizer, history, dataset, settings, {"epochs": history.epochs}, command,
+        data_dir, resumed_from,
+    )  # fmt: skip
+    run.status = INTERRUPTED
     with _whole_folder(run_dir, replace) as folder:
         trainer.save_checkpoint(folder / CHECKPOINT_FILE)
         _write_text(folder / RUN_FILE, json.dumps(run.to_dict(), indent=1))
