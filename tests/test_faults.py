@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from numnet import io
+from numnet import io, runs
 from numnet._atomic import TEMPORARY_SUFFIX
 
 TRIALS = 50
@@ -144,7 +144,8 @@ RUN_FILES = ("model.npz", "history.json", "history.csv", "run.json", "learning_c
 
 
 def _train(out: Path, seed: int, kill_after: float) -> subprocess.CompletedProcess[str]:
-    argv = ["train", "--dataset", "spiral", "--epochs", "2", "--quiet", "--out", str(out), "--seed", str(seed)]
+    argv = ["train", "--dataset", "spiral", "--epochs", "2", "--quiet", "--force", "--out", str(out)]
+    argv += ["--seed", str(seed)]
     env = {**os.environ, "KILL_AFTER": str(kill_after)}
     return subprocess.run([sys.executable, "-c", TRAIN, *argv], capture_output=True, text=True, env=env, timeout=120)
 
@@ -161,6 +162,11 @@ def _check_complete(folder: Path) -> None:
 
 
 def test_kill_9_during_the_final_write_of_numnet_train(tmp_path):
+    """The run folder is written whole beside ``out`` and renamed into place; a kill leaves the old or the new run.
+
+    A kill between the two renames leaves the old run moved aside: the next start (``recover_run_dir``, as
+    ``numnet train`` calls it) puts it back. Leftovers of killed writers are removed by the next start.
+    """
     out = tmp_path / "run"
     first = _train(out, seed=0, kill_after=-1)  # the previous run, complete
     assert first.returncode == 0, first.stderr
@@ -171,15 +177,19 @@ def test_kill_9_during_the_final_write_of_numnet_train(tmp_path):
     for trial in range(TRIALS):
         result = _train(out, seed=trial + 1, kill_after=rng.uniform(0, duration))
         outcomes["killed" if result.returncode == -signal.SIGKILL else f"exit {result.returncode}"] += 1
-        outcomes["temporary left (killed mid-write)" if _temporaries(out) else "no temporary left"] += 1
-        assert sorted(p.name for p in out.iterdir() if not p.name.endswith(TEMPORARY_SUFFIX)) == sorted(RUN_FILES)
-        _check_complete(out)  # each file the previous version or a complete new one, never half-written
-        outcomes["files replaced"] += sum((out / name).read_bytes() != previous[name] for name in RUN_FILES)
-        previous = {name: (out / name).read_bytes() for name in RUN_FILES}
-        io.save(io.load(out / "model.npz"), out / "model.npz")  # what the next run writes first
-        assert _temporaries(out) == []
+        leftovers = [p for p in tmp_path.iterdir() if p != out]
+        outcomes["leftovers beside the run (killed mid-write)" if leftovers else "nothing left beside the run"] += 1
+        outcomes["old run moved aside, put back"] += not out.exists()
+        runs.recover_run_dir(out)  # what the next start does first
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+        assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+        _check_complete(out)  # the previous run or a complete new one, never a mix or half-written
+        current = {name: (out / name).read_bytes() for name in RUN_FILES}
+        assert current == previous or all(current[name] != previous[name] for name in ("model.npz", "run.json"))
+        outcomes["run replaced"] += current != previous
+        previous = current
     last = _train(out, seed=0, kill_after=-1)
-    assert last.returncode == 0 and _temporaries(out) == []
+    assert last.returncode == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     _check_complete(out)
     print(f"\nnumnet train: {TRIALS} kills during the final write (about {duration:.2f} s): {dict(outcomes)}")
-    assert outcomes["killed"] > TRIALS // 2 and outcomes["temporary left (killed mid-write)"] > 0
+    assert outcomes["killed"] > TRIALS // 2 and outcomes["leftovers beside the run (killed mid-write)"] > 0

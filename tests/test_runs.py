@@ -6,12 +6,14 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 import numpy as np
 import pytest
 
 from numnet import io
+from numnet._atomic import ASIDE_SUFFIX, TEMPORARY_SUFFIX, temporary_path
 from numnet.models import MLP
 from numnet.optimizers import Adam
 from numnet.runs import (
@@ -326,3 +328,23 @@ def test_initial_filters_are_read_from_beside_a_model_file_when_there(tmp_path):
     (tmp_path / INITIAL_FILTERS_FILE).write_bytes(b"not an array")
     with pytest.raises(ValueError, match="cannot read .* as a .npy array"):
         read_initial_filters(tmp_path / MODEL_FILE)
+
+
+def test_the_next_start_puts_back_a_run_moved_aside_by_a_killed_writer_and_removes_its_leftovers(tmp_path, trained):
+    run_dir = tmp_path / "run"
+    write(run_dir, trained)
+    before = {path.name: path.read_bytes() for path in run_dir.iterdir()}
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)  # a process that has ended: its names are stale
+    aside = temporary_path(run_dir, ASIDE_SUFFIX)
+    aside = aside.with_name(re.sub(r"\.\d+\.([0-9a-f]{16})", rf".{pid}.\1", aside.name))
+    half_written = aside.with_name(aside.name.replace(ASIDE_SUFFIX, TEMPORARY_SUFFIX))
+    os.rename(run_dir, aside)  # killed between the two renames: the old run aside, the new one half-written
+    half_written.mkdir()
+    (half_written / "model.npz").write_bytes(b"half")
+    live = temporary_path(tmp_path / "other")  # this process's own temporary folder: never touched
+    live.mkdir()
+    check_run_dir(run_dir, replace=True)  # the next start
+    assert {path.name: path.read_bytes() for path in run_dir.iterdir()} == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["run", live.name])
+    assert read_run(run_dir).dataset == "spiral"

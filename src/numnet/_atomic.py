@@ -7,7 +7,9 @@ while writing (``kill -9``, a power cut) cannot remove its temporary file, so
 every later write into the same folder first removes the temporaries of
 writers on this host that no longer run (:func:`remove_stale_temporaries`).
 A temporary of a live process, or of another host sharing the folder, is
-never touched.
+never touched. Folders written whole (``numnet.runs``) use the same names,
+and ``.numnet-old`` for a folder moved aside while its replacement is renamed
+into place (:func:`stale_temporaries` lists both kinds).
 """
 
 from __future__ import annotations
@@ -22,40 +24,62 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["TEMPORARY_SUFFIX", "atomic_write", "temporary_path", "remove_stale_temporaries"]
+__all__ = [
+    "TEMPORARY_SUFFIX",
+    "ASIDE_SUFFIX",
+    "atomic_write",
+    "temporary_path",
+    "stale_temporaries",
+    "remove_stale_temporaries",
+]
 
 #: The suffix of every temporary file numnet writes.
 TEMPORARY_SUFFIX = ".numnet-tmp"
+#: The suffix of a folder moved aside while the folder replacing it is renamed into place.
+ASIDE_SUFFIX = ".numnet-old"
 
 _HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 _TEMPORARY_NAME = re.compile(
-    r"\..+\.(?P<host>[0-9a-f]{8})\.(?P<pid>[0-9]{1,10})\.[0-9a-f]{16}" + re.escape(TEMPORARY_SUFFIX)
+    r"\..+\.(?P<host>[0-9a-f]{8})\.(?P<pid>[0-9]{1,10})\.[0-9a-f]{16}"
+    + f"({re.escape(TEMPORARY_SUFFIX)}|{re.escape(ASIDE_SUFFIX)})"
 )
 
 
-def temporary_path(path: Path) -> Path:
-    """A fresh temporary name beside ``path`` that :func:`remove_stale_temporaries` recognizes."""
-    return path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(8)}{TEMPORARY_SUFFIX}")
+def temporary_path(path: Path, suffix: str = TEMPORARY_SUFFIX) -> Path:
+    """A fresh temporary name beside ``path`` that :func:`stale_temporaries` recognizes once its writer is gone."""
+    return path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(8)}{suffix}")
+
+
+def stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
+    """numnet's temporary names in ``directory`` (files and folders) whose writer, on this host, no longer runs.
+
+    Never raises: a folder that cannot be listed has none.
+    """
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return []
+    stale = []
+    for entry in entries:
+        match = _TEMPORARY_NAME.fullmatch(entry.name)
+        if match is not None and match["host"] == _HOST and not _running(int(match["pid"])):
+            stale.append(Path(entry.path))
+    return sorted(stale)
 
 
 def remove_stale_temporaries(directory: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporary files in ``directory`` left by writers of this host that no longer run.
 
-    Returns the paths removed. Never raises: a folder that cannot be listed,
-    or a file that cannot be removed (read-only, already gone), is left as it is.
+    Returns the paths removed. Folders are left to :mod:`numnet.runs`, which
+    may have to put one back. Never raises: a file that cannot be removed
+    (read-only, already gone) is left as it is.
     """
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _TEMPORARY_NAME.fullmatch(entry.name)
-        if match is None or match["host"] != _HOST or _running(int(match["pid"])):
-            continue
+    for path in stale_temporaries(directory):
         with contextlib.suppress(OSError):
-            os.unlink(entry.path)
-            removed.append(Path(entry.path))
+            if not path.is_dir():
+                path.unlink()
+                removed.append(path)
     return removed
 
 

@@ -28,7 +28,6 @@ import csv
 import io as text_io
 import json
 import os
-import secrets
 import shutil
 import tempfile
 import time
@@ -41,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from numnet import __version__, io, plotting
-from numnet._atomic import atomic_write
+from numnet._atomic import ASIDE_SUFFIX, atomic_write, stale_temporaries, temporary_path
 from numnet.models import Model
 from numnet.optimizers import Optimizer
 from numnet.training import History, Trainer
@@ -272,6 +271,8 @@ def check_run_dir(
 ) -> None:
     """Check, before training, that a run can be written to the folder ``path``; change nothing.
 
+    (Except for what a killed write left beside ``path``: see :func:`recover_run_dir`.)
+
     Args:
         path: the run folder (it may not exist yet).
         replace: a completed or interrupted run there may be replaced.
@@ -285,6 +286,7 @@ def check_run_dir(
             less than ``required`` bytes free.
     """
     path = Path(path)
+    recover_run_dir(path)
     state = folder_state(path)
     if state == "file":
         raise RunFolderError(f"{path} is a file, not a folder", "file")
@@ -324,6 +326,25 @@ def _size(n: int) -> str:
 # ------------------------------------------------------------------ writing
 
 
+def recover_run_dir(run_dir: str | os.PathLike[str]) -> None:
+    """Put right what a killed write of the run folder ``run_dir`` left beside it (its writer no longer runs).
+
+    A previous run moved aside (between the two renames that replace a run
+    folder) is renamed back when ``run_dir`` is missing; the other leftovers,
+    half-written new folders included, are removed. Never raises.
+    """
+    run_dir = Path(run_dir)
+    prefix = f".{run_dir.name}."
+    for path in stale_temporaries(run_dir.parent):
+        if not path.name.startswith(prefix) or not path.is_dir():
+            continue
+        with contextlib.suppress(OSError):
+            if path.name.endswith(ASIDE_SUFFIX) and not run_dir.exists():
+                os.rename(path, run_dir)
+            else:
+                shutil.rmtree(path)
+
+
 @contextlib.contextmanager
 def _whole_folder(run_dir: Path, replace: bool) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``run_dir``; when the block succeeds it becomes ``run_dir``.
@@ -333,17 +354,18 @@ def _whole_folder(run_dir: Path, replace: bool) -> Iterator[Path]:
     one removed. On any error (KeyboardInterrupt included) the temporary
     folder is removed and ``run_dir`` is left as it was.
     """
+    recover_run_dir(run_dir)
     state = folder_state(run_dir)
     if state == "file" or state == "other" or (state in ("run", "interrupted") and not replace):
         check_run_dir(run_dir, replace=replace)  # raises the error that says why
     run_dir.parent.mkdir(parents=True, exist_ok=True)
-    temporary = run_dir.with_name(f".{run_dir.name}.{secrets.token_hex(6)}.tmp")
+    temporary = temporary_path(run_dir)
     temporary.mkdir()
     try:
         yield temporary
         if run_dir.exists():
-            old = run_dir.with_name(f".{run_dir.name}.{secrets.token_hex(6)}.old")
-            os.rename(run_dir, old)
+            old = temporary_path(run_dir, ASIDE_SUFFIX)
+            os.rename(run_dir, old)  # a kill before the next rename leaves the run here: recover_run_dir
             try:
                 os.rename(temporary, run_dir)
             except BaseException:
