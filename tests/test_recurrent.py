@@ -73,7 +73,7 @@ def test_cell_gradients_of_inputs_states_and_weights(cell_cls, seed):
     assert_ok({name: relative_error(analytic[name], numeric[name]) for name in arrays})
 
 
-@pytest.mark.parametrize("cell_cls, time_cls", zip(CELLS, TIME_LAYERS))
+@pytest.mark.parametrize("cell_cls, time_cls", list(zip(CELLS, TIME_LAYERS)))
 def test_time_layer_equals_its_cell_applied_step_by_step(cell_cls, time_cls):
     n, steps, d, h = 2, 4, 3, 5
     time_layer = randomized(time_cls(d, h, dtype=np.float64), 0)
