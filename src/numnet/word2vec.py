@@ -26,7 +26,7 @@ context words, so its loss is ``2 * window_size`` times this one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -115,6 +115,9 @@ class _Word2Vec(_BuiltModel):
 class _Softmax(_Word2Vec):
     """SimpleCBOW and SimpleSkipGram: an embedding and a dense layer around a context layer, softmax loss."""
 
+    #: CBOW averages the contexts before the dense layer; skip-gram repeats the dense output per context word.
+    _cbow: ClassVar[bool]
+
     def _setup(
         self,
         vocab_size: int,
@@ -123,7 +126,6 @@ class _Softmax(_Word2Vec):
         init: str | float | Initializer,
         seed: int | None,
         dtype: DTypeLike,
-        cbow: bool,
     ) -> None:
         self._check_sizes(vocab_size, hidden_size, window_size)
         rng = np.random.default_rng(seed)
@@ -135,9 +137,17 @@ class _Softmax(_Word2Vec):
         }
         embed = Embedding(vocab_size, hidden_size, init=init, rng=rng, dtype=dtype)
         dense = Dense(hidden_size, vocab_size, init=init, rng=rng, dtype=dtype)
+        cbow = self._cbow
         layers = [embed, ContextMean(), dense] if cbow else [embed, dense, ContextRepeat(2 * window_size)]
         input_shape: tuple[int, ...] = (2 * window_size,) if cbow else ()
         super().__init__(layers, SoftmaxWithLoss(), seed=seed, input_shape=input_shape)
+
+    @classmethod
+    def _output_specs(
+        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
+    ) -> dict[str, ArraySpec]:
+        dense = Dense.array_specs({"in_features": hidden_size, "out_features": vocab_size})
+        return _named_specs([embedding, {}, dense] if cls._cbow else [embedding, dense, {}])
 
 
 class SimpleCBOW(_Softmax):
@@ -153,6 +163,8 @@ class SimpleCBOW(_Softmax):
         seed: seeds the initial weights and the model's generator.
     """
 
+    _cbow = True
+
     def __init__(
         self,
         vocab_size: int,
@@ -162,15 +174,7 @@ class SimpleCBOW(_Softmax):
         seed: int | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
-        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=True)
-
-    @classmethod
-    def _output_specs(
-        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
-    ) -> dict[str, ArraySpec]:
-        return _named_specs(
-            [embedding, {}, Dense.array_specs({"in_features": hidden_size, "out_features": vocab_size})]
-        )
+        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype)
 
 
 class SimpleSkipGram(_Softmax):
@@ -181,6 +185,8 @@ class SimpleSkipGram(_Softmax):
     Arguments as :class:`SimpleCBOW`; x is the targets (N,).
     """
 
+    _cbow = False
+
     def __init__(
         self,
         vocab_size: int,
@@ -190,15 +196,7 @@ class SimpleSkipGram(_Softmax):
         seed: int | None = None,
         dtype: DTypeLike = np.float32,
     ) -> None:
-        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype, cbow=False)
-
-    @classmethod
-    def _output_specs(
-        cls, embedding: dict[str, ArraySpec], vocab_size: int, hidden_size: int, args: dict[str, Any]
-    ) -> dict[str, ArraySpec]:
-        return _named_specs(
-            [embedding, Dense.array_specs({"in_features": hidden_size, "out_features": vocab_size}), {}]
-        )
+        self._setup(vocab_size, hidden_size, window_size, init, seed, dtype)
 
 
 class _NegativeSampling(_Word2Vec):
