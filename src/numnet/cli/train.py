@@ -47,6 +47,7 @@ from numnet.sequence_presets import (
     WORD2VEC_MODELS,
     SequenceData,
     SequenceDefaults,
+    Word2VecDefaults,
 )
 from numnet.training import Callback, EarlyStopping, Trainer, TrainingError, TrainingInterrupted
 from numnet.word2vec import CBOW, SkipGram
@@ -451,7 +452,9 @@ def _shown(args: argparse.Namespace, name: str) -> str:
     return f"{_option(name)} {shown}"
 
 
-def _optimizer(args: argparse.Namespace, defaults: presets.TrainingDefaults | SequenceDefaults) -> Optimizer:
+def _optimizer(
+    args: argparse.Namespace, defaults: presets.TrainingDefaults | SequenceDefaults | Word2VecDefaults
+) -> Optimizer:
     """``--optimizer`` with ``--lr`` (else the dataset's lr for its default optimizer, else the optimizer's own);
     the sequence datasets clip the gradients' norm as the book does."""
     name = args.optimizer or defaults.optimizer
@@ -829,9 +832,7 @@ def _train_word2vec(
     args: argparse.Namespace, say: Any, run_dir: Path, data: sequence_presets.Word2VecData, model: CBOW | SkipGram
 ) -> int:
     defaults = WORD2VEC_DEFAULTS
-    name = args.optimizer or defaults.optimizer
-    lr = args.lr if args.lr is not None else defaults.lr if name == defaults.optimizer else None
-    optimizer = get_optimizer(name, **({} if lr is None else {"lr": lr}), weight_decay=args.weight_decay or 0.0)
+    optimizer = _optimizer(args, defaults)
     epochs, batch, seed = args.epochs or defaults.epochs, args.batch_size or defaults.batch_size, args.seed or 0
     baseline = sequence_presets.unigram_baseline(model)
     say(
